@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# virtio-loopback top-level Makefile.
+#
+#   make                 module for every test kernel, tools, selftests
+#   make KDIR=<dir> modules   module for one kernel build tree (a real board)
+#   make check           host unit tests, then the selftests in a QEMU VM
+#                        on each test kernel; ends with "N passed, N failed"
+#   make demo            boot a test kernel with the module and show its state
+#   make vm-shell        a shell in the test VM (KVER=<release> picks one)
+#   make checkpatch      checkpatch.pl --strict over kmod/ and include/
+#   make install         tools to $(DESTDIR)$(PREFIX)/bin
+
+TOP	:= $(CURDIR)
+BUILD	:= $(TOP)/build
+CACHE	:= $(TOP)/.cache
+KSRC	:= $(CACHE)/src/linux-source-6.12
+KSFT	:= $(KSRC)/tools/testing/selftests
+PREFIX	?= /usr/local
+
+# The test kernels are the ones scripts/setup unpacked.
+KVERS	?= $(sort $(notdir $(wildcard $(CACHE)/kernels/*)))
+KVER	?= $(lastword $(KVERS))
+
+ifdef KDIR
+MODULE_KDIRS := $(KDIR)
+else
+MODULE_KDIRS := $(foreach v,$(KVERS),/usr/src/linux-headers-$(v))
+endif
+
+CC	?= gcc
+USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-I$(TOP)/include/uapi -I$(TOP)/userspace/lib
+NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+NL_LIBS	:= $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
+# The harness compares expected and seen values of any type.
+KSFT_CFLAGS := -I$(KSFT) -Wno-unused-parameter -Wno-sign-compare
+
+LIBVL_SRCS := $(wildcard userspace/lib/*.c)
+LIBVL_HDRS := $(wildcard userspace/lib/*.h) include/uapi/linux/virtio_loopback.h
+
+TOOLS	:= $(BUILD)/bin/vlctl
+SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/vl_*_test.c))
+HOST_TESTS := $(patsubst selftests/host/%.c,$(BUILD)/host-tests/%,$(wildcard selftests/host/*_test.c))
+TAP_SUMMARY := $(BUILD)/host-tests/vl-tap-summary
+RUNNER_SRCS := selftests/runner/tap_parse.c
+
+.PHONY: all modules userspace selftests host-tests check check-host check-vm \
+	demo vm-shell checkpatch sparse install clean
+
+all: modules userspace selftests
+
+modules:
+	@[ -n "$(strip $(MODULE_KDIRS))" ] || \
+		{ echo "no test kernels: run scripts/setup, or give KDIR=" >&2; exit 1; }
+	@for kdir in $(MODULE_KDIRS); do \
+		scripts/build-module "$$kdir" $(if $(C),C=$(C)) || exit 1; \
+	done
+
+userspace: $(TOOLS)
+
+$(BUILD)/bin/vlctl: userspace/vlctl/vlctl.c $(LIBVL_SRCS) $(LIBVL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS)
+
+selftests: $(SELFTESTS)
+
+$(BUILD)/selftests/%: selftests/%.c selftests/vl_test_util.h $(LIBVL_SRCS) $(LIBVL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(NL_CFLAGS) -o $@ \
+		$(filter %.c,$^) $(NL_LIBS)
+
+host-tests: $(HOST_TESTS) $(TAP_SUMMARY)
+
+$(BUILD)/host-tests/%_test: selftests/host/%_test.c $(RUNNER_SRCS) selftests/runner/tap_parse.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) -o $@ $(filter %.c,$^)
+
+$(TAP_SUMMARY): selftests/runner/vl-tap-summary.c $(RUNNER_SRCS) selftests/runner/tap_parse.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $(filter %.c,$^)
+
+# Every stage writes a marker-wrapped TAP log into build/results; a failing
+# stage does not stop the others, the summary at the end judges them all.
+check: all host-tests
+	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
+	@scripts/run-host-tests $(HOST_TESTS) > $(BUILD)/results/host.log 2>&1 || true
+	@for v in $(KVERS); do \
+		echo "== booting $$v"; \
+		scripts/vm-run --kernel "$$v" --mode test \
+			--out $(BUILD)/results/$$v || true; \
+	done
+	@$(TAP_SUMMARY) --expected-skips selftests/expected-skips \
+		host=$(BUILD)/results/host.log \
+		$(foreach v,$(KVERS),$(v)=$(BUILD)/results/$(v)/results.log)
+
+demo: all
+	scripts/vm-run --kernel "$(KVER)" --mode demo --out $(BUILD)/demo
+
+vm-shell: all
+	scripts/vm-run --kernel "$(KVER)" --mode shell --out $(BUILD)/vm-shell
+
+checkpatch:
+	perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict -f \
+		kmod/*.c kmod/*.h include/uapi/linux/*.h
+
+sparse:
+	$(MAKE) modules C=2
+
+install: userspace
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-loopback: /sys/kernel/debug/virtio_loopback/, the live state for
+ * humans.  Nothing here is an ABI; tools use generic netlink.
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include "vl_internal.h"
+
+static struct dentry *vl_debugfs_root;
+
+static int vl_state_show(struct seq_file *s, void *unused)
+{
+	struct vl_replay_state state;
+
+	vl_replay_get_state(&state);
+	seq_printf(s, "api_version: %d\n", VIRTIO_LOOPBACK_API_VERSION);
+	seq_printf(s, "mode: %s\n", vl_replay_mode_name(state.mode));
+	seq_printf(s, "icount: %llu\n", state.icount);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vl_state);
+
+void __init vl_debugfs_init(void)
+{
+	vl_debugfs_root = debugfs_create_dir("virtio_loopback", NULL);
+	debugfs_create_file("state", 0400, vl_debugfs_root, NULL,
+			    &vl_state_fops);
+}
+
+void vl_debugfs_exit(void)
+{
+	debugfs_remove_recursive(vl_debugfs_root);
+}

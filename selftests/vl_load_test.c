@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loading and unloading the module: every interface comes and goes with it,
+ * and two rounds of 100 cycles leave no kernel memory behind.
+ *
+ * Leaks are looked for in /proc/slabinfo: a leak of even one object per
+ * cycle makes some cache grow with every cycle.  Unloading ends in RCU
+ * callbacks, so each snapshot waits for the system to settle.
+ */
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "kselftest_harness.h"
+#include "vl_test_util.h"
+
+#define CYCLES 100
+#define MAX_CACHES 512
+
+struct slab_count {
+	char name[64];
+	long objs;		/* active objects */
+	long objsize;
+};
+
+struct slab_snapshot {
+	struct slab_count caches[MAX_CACHES];
+	int n;
+	long unreclaimable_kb;
+};
+
+static long meminfo_kb(const char *key)
+{
+	char line[256];
+	long value = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
+			value = atol(line + strlen(key) + 1);
+	fclose(f);
+	return value;
+}
+
+static void settle(void)
+{
+	/* Let pending RCU frees and deferred work finish. */
+	sync();
+	for (int i = 0; i < 3; i++) {
+		usleep(200 * 1000);
+		if (system("echo 3 > /proc/sys/vm/drop_caches") != 0)
+			break;
+	}
+}
+
+static int take_snapshot(struct slab_snapshot *s)
+{
+	char line[512];
+	FILE *f;
+
+	settle();
+	f = fopen("/proc/slabinfo", "r");
+	if (!f)
+		return -errno;
+	s->n = 0;
+	while (fgets(line, sizeof(line), f) && s->n < MAX_CACHES) {
+		struct slab_count *c = &s->caches[s->n];
+		long total;
+
+		/* name <active_objs> <num_objs> <objsize> ... */
+		if (sscanf(line, "%63s %ld %ld %ld", c->name, &c->objs, &total,
+			   &c->objsize) == 4 && line[0] != '#')
+			s->n++;
+	}
+	fclose(f);
+	s->unreclaimable_kb = meminfo_kb("SUnreclaim");
+	return 0;
+}
+
+static long find_objs(const struct slab_snapshot *s, const char *name)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->caches[i].name, name))
+			return s->caches[i].objs;
+	return 0;
+}
+
+static void expect_interfaces(struct __test_metadata *_metadata, bool present)
+{
+	struct stat st;
+
+	EXPECT_EQ(present, stat("/dev/virtio-loopback", &st) == 0);
+	EXPECT_EQ(present, stat(VL_DEBUGFS "/state", &st) == 0);
+	EXPECT_EQ(present, stat("/sys/module/" VL_MODULE_NAME, &st) == 0);
+}
+
+FIXTURE(unloaded) {
+	bool was_loaded;
+};
+
+FIXTURE_SETUP(unloaded)
+{
+	self->was_loaded = vl_module_loaded();
+	if (self->was_loaded)
+		ASSERT_EQ(0, vl_module_unload());
+}
+
+/* Leave the module as the test found it, for the tests that follow. */
+FIXTURE_TEARDOWN(unloaded)
+{
+	if (self->was_loaded && !vl_module_loaded())
+		ASSERT_EQ(0, vl_module_load());
+}
+
+TEST_F(unloaded, interfaces_follow_the_module)
+{
+	expect_interfaces(_metadata, false);
+	ASSERT_EQ(0, vl_module_load());
+	expect_interfaces(_metadata, true);
+	EXPECT_EQ(-EEXIST, vl_module_load());
+	ASSERT_EQ(0, vl_module_unload());
+	expect_interfaces(_metadata, false);
+	EXPECT_EQ(-ENOENT, vl_module_unload());
+}
+
+TEST_F(unloaded, busy_module_refuses_to_unload)
+{
+	int fd;
+
+	ASSERT_EQ(0, vl_module_load());
+	fd = open(VL_DEVNODE, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EWOULDBLOCK, vl_module_unload());
+	close(fd);
+	EXPECT_EQ(0, vl_module_unload());
+}
+
+static void cycle(struct __test_metadata *_metadata, int n)
+{
+	int i, err;
+
+	for (i = 0; i < n; i++) {
+		err = vl_module_load();
+		ASSERT_EQ(0, err) TH_LOG("cycle %d: load: %s", i, strerror(-err));
+		err = vl_module_unload();
+		ASSERT_EQ(0, err) TH_LOG("cycle %d: unload: %s", i, strerror(-err));
+	}
+}
+
+/*
+ * SLUB counts a CPU's current slab as fully in use, so a cache's count moves
+ * in steps of up to a slab (tens of objects) without any leak.  A leak is
+ * growth of at least half the cycle count in each of two rounds in a row:
+ * a leak of one object per cycle always shows as that, slab steps do not.
+ */
+TEST_F_TIMEOUT(unloaded, cycles_leave_no_leak, 600)
+{
+	static struct slab_snapshot snap[3];
+	int i;
+
+	/* Warm up so caches the first loads create are in every snapshot. */
+	cycle(_metadata, 5);
+	ASSERT_EQ(0, take_snapshot(&snap[0]));
+	cycle(_metadata, CYCLES);
+	ASSERT_EQ(0, take_snapshot(&snap[1]));
+	cycle(_metadata, CYCLES);
+	ASSERT_EQ(0, take_snapshot(&snap[2]));
+
+	for (i = 0; i < snap[2].n; i++) {
+		const char *name = snap[2].caches[i].name;
+		long first = find_objs(&snap[1], name) - find_objs(&snap[0], name);
+		long second = snap[2].caches[i].objs - find_objs(&snap[1], name);
+
+		EXPECT_FALSE(first >= CYCLES / 2 && second >= CYCLES / 2)
+			TH_LOG("slab cache %s grew by %ld, then %ld objects in two rounds of %d cycles",
+			       name, first, second, CYCLES);
+	}
+	TH_LOG("SUnreclaim: %ld kB, %ld kB, %ld kB", snap[0].unreclaimable_kb,
+	       snap[1].unreclaimable_kb, snap[2].unreclaimable_kb);
+	EXPECT_GT(1024, snap[2].unreclaimable_kb - snap[0].unreclaimable_kb);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the virtio-loopback selftests (run inside the test VM).
+ */
+#ifndef VL_TEST_UTIL_H
+#define VL_TEST_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#define VL_MODULE_NAME "virtio_loopback"
+#define VL_DEVNODE "/dev/virtio-loopback"
+#define VL_DEBUGFS "/sys/kernel/debug/virtio_loopback"
+
+/* Read a whole small file into @buf; returns its length or -errno. */
+static inline ssize_t vl_read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t len, total = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)total < size - 1) {
+		len = read(fd, buf + total, size - 1 - total);
+		if (len < 0) {
+			len = -errno;
+			close(fd);
+			return len;
+		}
+		if (len == 0)
+			break;
+		total += len;
+	}
+	buf[total] = '\0';
+	close(fd);
+	return total;
+}
+
+static inline int vl_module_path(char *path, size_t size)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		return -errno;
+	snprintf(path, size, "/lib/modules/%s/extra/%s.ko", u.release,
+		 VL_MODULE_NAME);
+	return 0;
+}
+
+/* Load the module with finit_module(2): 0 or -errno. */
+static inline int vl_module_load(void)
+{
+	char path[256];
+	int fd, ret;
+
+	ret = vl_module_path(path, sizeof(path));
+	if (ret)
+		return ret;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* Unload the module with delete_module(2): 0 or -errno. */
+static inline int vl_module_unload(void)
+{
+	return syscall(SYS_delete_module, VL_MODULE_NAME, O_NONBLOCK) ? -errno : 0;
+}
+
+static inline int vl_module_loaded(void)
+{
+	return access("/sys/module/" VL_MODULE_NAME, F_OK) == 0;
+}
+
+#endif /* VL_TEST_UTIL_H */
