@@ -39,7 +39,9 @@ KSFT_CFLAGS := -I$(KSFT) -Wno-unused-parameter -Wno-sign-compare
 LIBVL_SRCS := $(wildcard userspace/lib/*.c)
 LIBVL_HDRS := $(wildcard userspace/lib/*.h) include/uapi/linux/virtio_loopback.h
 
-TOOLS	:= $(BUILD)/bin/vlctl
+TOOLS	:= $(BUILD)/bin/vlctl $(BUILD)/bin/vl-backend
+BACKEND_SRCS := $(wildcard userspace/backend/*.c)
+BACKEND_HDRS := $(wildcard userspace/backend/*.h)
 SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/vl_*_test.c))
 HOST_TESTS := $(patsubst selftests/host/%.c,$(BUILD)/host-tests/%,$(wildcard selftests/host/*_test.c))
 TAP_SUMMARY := $(BUILD)/host-tests/vl-tap-summary
@@ -62,6 +64,10 @@ userspace: $(TOOLS)
 $(BUILD)/bin/vlctl: userspace/vlctl/vlctl.c $(LIBVL_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS)
+
+$(BUILD)/bin/vl-backend: $(BACKEND_SRCS) $(BACKEND_HDRS) $(LIBVL_SRCS) $(LIBVL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -pthread -o $@ $(filter %.c,$^) $(NL_LIBS)
 
 selftests: $(SELFTESTS)
 
