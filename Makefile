@@ -78,9 +78,9 @@ $(BUILD)/selftests/%: selftests/%.c selftests/vl_test_util.h $(LIBVL_SRCS) $(LIB
 
 host-tests: $(HOST_TESTS) $(TAP_SUMMARY)
 
-$(BUILD)/host-tests/%_test: selftests/host/%_test.c $(RUNNER_SRCS) selftests/runner/tap_parse.h
+$(BUILD)/host-tests/%_test: selftests/host/%_test.c $(RUNNER_SRCS) selftests/runner/tap_parse.h $(LIBVL_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) -o $@ $(filter %.c,$^)
+	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(NL_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS)
 
 $(TAP_SUMMARY): selftests/runner/vl-tap-summary.c $(RUNNER_SRCS) selftests/runner/tap_parse.h
 	@mkdir -p $(@D)
