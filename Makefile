@@ -73,7 +73,7 @@ selftests: $(SELFTESTS)
 
 $(BUILD)/selftests/%: selftests/%.c selftests/vl_test_util.h $(LIBVL_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(NL_CFLAGS) -o $@ \
+	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(NL_CFLAGS) -pthread -o $@ \
 		$(filter %.c,$^) $(NL_LIBS)
 
 host-tests: $(HOST_TESTS) $(TAP_SUMMARY)

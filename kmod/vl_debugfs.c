@@ -22,11 +22,20 @@ static int vl_state_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vl_state);
 
+static int vl_devices_file_show(struct seq_file *s, void *unused)
+{
+	vl_devices_show(s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vl_devices_file);
+
 void __init vl_debugfs_init(void)
 {
 	vl_debugfs_root = debugfs_create_dir("virtio_loopback", NULL);
 	debugfs_create_file("state", 0400, vl_debugfs_root, NULL,
 			    &vl_state_fops);
+	debugfs_create_file("devices", 0400, vl_debugfs_root, NULL,
+			    &vl_devices_file_fops);
 }
 
 void vl_debugfs_exit(void)

@@ -1,14 +1,177 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * virtio-loopback: declarations shared by the module's source files.
+ *
+ * The data flow: a kernel virtio driver talks to struct vl_dev through
+ * virtio_config_ops and its vrings (vl_device.c).  The device side of each
+ * vring is walked by vl_vq.c.  Userspace serves the device through the
+ * backend channel (vl_chardev.c), which turns requests into messages and
+ * messages into completions.  Every interaction goes through the vl_dev_*
+ * and vl_vq_* functions declared here: that is where record and replay
+ * hook in.
  */
 #ifndef _VL_INTERNAL_H
 #define _VL_INTERNAL_H
 
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/virtio.h>
+#include <linux/virtio_ring.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/virtio_loopback.h>
 
-/* A consistent copy of the replay state, taken under its lock. */
+struct seq_file;
+
+/* Where a descriptor chain stands, by its head index. */
+enum vl_req_state {
+	VL_REQ_FREE,		/* owned by the driver */
+	VL_REQ_DELIVERED,	/* read by the backend, not yet completed */
+	VL_REQ_COMPLETING,	/* a completion is copying its in-data */
+};
+
+struct vl_inflight {
+	u8 state;		/* enum vl_req_state */
+	u16 gen;		/* bumped each time the head is taken */
+	u32 in_len;		/* capacity of the chain's writable segments */
+};
+
+/* The device side of one virtqueue. */
+struct vl_vq {
+	struct vl_dev *dev;
+	unsigned int index;
+	struct virtqueue *vq;	/* NULL while the driver has not set it up */
+	struct vring vring;	/* the driver's split ring, kernel addresses */
+	bool enabled;		/* set up and not reset since */
+	bool broken;		/* the driver queued a malformed chain */
+
+	spinlock_t lock;	/* indices, in-flight table, used ring */
+	u16 last_avail_idx;	/* next avail entry the device takes */
+	u16 used_idx;		/* next used entry the device fills */
+	u16 signalled_used;	/* used_idx at the last interrupt */
+	struct vl_inflight *inflight;	/* max_queue_size entries */
+
+	u64 requests;
+	u64 completions;
+	u64 interrupts;
+	u64 stale_completions;
+};
+
+/* Control events waiting for the backend's next read(). */
+enum vl_pending_event {
+	VL_PENDING_RESET,
+	VL_PENDING_FEATURES,
+	VL_PENDING_CONFIG,
+	VL_PENDING_STATUS,
+};
+
+/* One segment of a chain, as the walker finds it. */
+struct vl_seg {
+	u64 addr;		/* guest-physical: the driver's sg_phys() */
+	u32 len;
+	u32 flags;		/* VIRTIO_LOOPBACK_SEG_* */
+};
+
+struct vl_dev {
+	struct virtio_device vdev;
+	struct device *parent;		/* vlN, the virtio device's parent */
+	struct kref ref;		/* the file's and the virtio device's */
+	struct list_head node;		/* in vl_devices */
+	int index;
+
+	u32 device_id;
+	u32 vendor_id;
+	u64 device_features;
+	unsigned int num_queues;
+	unsigned int max_queue_size;
+
+	/* Config space shadow: the driver's reads never wait on userspace. */
+	spinlock_t config_lock;
+	u8 *config;
+	u32 config_size;
+	u32 config_generation;
+
+	u8 status;
+	u64 driver_features;
+	u32 epoch;			/* bumped by every reset */
+
+	/*
+	 * read() and write() hold it shared while they touch the rings;
+	 * reset, find_vqs and del_vqs hold it exclusive.
+	 */
+	struct rw_semaphore rings_sem;
+	struct mutex read_mutex;	/* one reader pops the avail rings */
+	wait_queue_head_t waitq;
+
+	spinlock_t events_lock;		/* pending, queues_changed, config_dirty_* */
+	unsigned long pending;		/* VL_PENDING_* bits */
+	DECLARE_BITMAP(queues_changed, VIRTIO_LOOPBACK_MAX_QUEUES);
+	u32 config_dirty_start, config_dirty_end;
+
+	struct vl_vq *vqs;
+	struct vl_seg *segs;		/* the reader's scratch chain layout */
+	u8 *msg_buf;			/* the reader's scratch message */
+#define VL_MSG_BUF_SIZE \
+	(sizeof(struct virtio_loopback_msg_request) + \
+	 VIRTIO_LOOPBACK_MAX_SEGS * sizeof(struct virtio_loopback_seg))
+	unsigned int next_queue;	/* where the next read starts, for fairness */
+
+	struct work_struct register_work;
+	struct work_struct dead_work;
+	bool registered;
+	bool register_failed;
+	bool dead;			/* the backend is gone */
+};
+
+static inline struct vl_dev *to_vl_dev(struct virtio_device *vdev)
+{
+	return container_of(vdev, struct vl_dev, vdev);
+}
+
+extern struct workqueue_struct *vl_wq;
+
+/* vl_device.c: the transport */
+struct vl_dev *vl_dev_create(const struct virtio_loopback_device_config *cfg,
+			     const u8 __user *config);
+void vl_dev_destroy(struct vl_dev *dev);
+void vl_dev_get_info(struct vl_dev *dev, struct virtio_loopback_device_info *info);
+bool vl_dev_has_work(struct vl_dev *dev);
+void vl_dev_config_change(struct vl_dev *dev, u32 offset, const u8 *data,
+			  u32 size);
+void vl_devices_show(struct seq_file *s);
+
+/* vl_vq.c: the device side of a split virtqueue */
+struct vl_chain {
+	u64 id;			/* the request id it gets when taken */
+	u16 head;
+	unsigned int nsegs;
+	u32 out_len;
+	u32 in_len;
+};
+
+void vl_vq_setup(struct vl_vq *vq, struct virtqueue *virtqueue);
+void vl_vq_teardown(struct vl_vq *vq);
+void vl_vq_reset(struct vl_vq *vq);
+bool vl_vq_has_avail(struct vl_vq *vq);
+int vl_vq_peek(struct vl_vq *vq, struct vl_chain *chain, struct vl_seg *segs);
+int vl_vq_take(struct vl_vq *vq, const struct vl_chain *chain);
+int vl_vq_copy_out(const struct vl_seg *segs, unsigned int nsegs,
+		   u8 __user *dst);
+int vl_vq_complete(struct vl_vq *vq, u64 id, const u8 __user *data, u32 len);
+int vl_vq_fail_inflight(struct vl_vq *vq, struct vl_seg *segs);
+int vl_phys_read(void *dst, u64 addr, u32 len);
+int vl_phys_write(u64 addr, const void *src, u32 len);
+void vl_vq_signal(struct vl_vq *vq);
+
+/* vl_fail.c: failing a request so its driver understands */
+u32 vl_fail_request(u32 device_id, const struct vl_seg *segs,
+		    unsigned int nsegs);
+
+/* vl_replay.c */
 struct vl_replay_state {
 	u32 mode;		/* enum virtio_loopback_replay_mode */
 	u64 icount;
@@ -17,8 +180,10 @@ struct vl_replay_state {
 void vl_replay_get_state(struct vl_replay_state *state);
 const char *vl_replay_mode_name(u32 mode);
 
+/* Module parts */
 int vl_chardev_init(void);
 void vl_chardev_exit(void);
+struct device *vl_chardev_device(void);
 
 int vl_genl_init(void);
 void vl_genl_exit(void);

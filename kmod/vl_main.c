@@ -7,12 +7,21 @@
  * dependency order and takes them down in reverse.
  */
 #include <linux/module.h>
+#include <linux/workqueue.h>
 
 #include "vl_internal.h"
+
+/* Device registration and failing requests of departed backends. */
+struct workqueue_struct *vl_wq;
 
 static int __init vl_init(void)
 {
 	int err;
+
+	/* Block I/O can depend on it under memory pressure: WQ_MEM_RECLAIM. */
+	vl_wq = alloc_workqueue("virtio_loopback", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!vl_wq)
+		return -ENOMEM;
 
 	/* debugfs is optional: a kernel without it still gets a transport. */
 	vl_debugfs_init();
@@ -31,6 +40,7 @@ err_genl:
 	vl_genl_exit();
 err_debugfs:
 	vl_debugfs_exit();
+	destroy_workqueue(vl_wq);
 	return err;
 }
 
@@ -39,6 +49,7 @@ static void __exit vl_exit(void)
 	vl_chardev_exit();
 	vl_genl_exit();
 	vl_debugfs_exit();
+	destroy_workqueue(vl_wq);
 }
 
 module_init(vl_init);

@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-loopback: the transport.
+ *
+ * One struct vl_dev per device a backend created.  Its virtio_config_ops
+ * serve the driver from kernel-side state (config shadow, status, features)
+ * and tell the backend what changed through pending events its next read()
+ * reports.  Vrings are the mainline virtio_ring's; vl_vq.c plays their
+ * device side.
+ *
+ * Lifetime: a kref held by the backend's file and, once registration
+ * starts, by the virtio device (dropped in its release, which the virtio
+ * core leaves to the transport).  Registration runs in a work item because
+ * a driver's probe may wait for requests that only the backend can answer.
+ */
+#include <linux/debugfs.h>
+#include <linux/idr.h>
+#include <linux/interrupt.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/virtio_config.h>
+
+#include "vl_compat.h"
+#include "vl_internal.h"
+
+/* Transport feature bits the device side implements; others are withdrawn. */
+#define VL_TRANSPORT_FEATURES						\
+	(BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |				\
+	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VIRTIO_F_VERSION_1))
+#define VL_TRANSPORT_BITS GENMASK_ULL(VIRTIO_TRANSPORT_F_END - 1, \
+				      VIRTIO_TRANSPORT_F_START)
+
+static DEFINE_IDA(vl_index_ida);
+static DEFINE_MUTEX(vl_devices_lock);
+static LIST_HEAD(vl_devices);
+
+static void vl_dev_free(struct kref *ref)
+{
+	struct vl_dev *dev = container_of(ref, struct vl_dev, ref);
+	unsigned int i;
+
+	for (i = 0; dev->vqs && i < dev->num_queues; i++)
+		kvfree(dev->vqs[i].inflight);
+	kfree(dev->vqs);
+	kvfree(dev->segs);
+	kvfree(dev->msg_buf);
+	kfree(dev->config);
+	ida_free(&vl_index_ida, dev->index);
+	kfree(dev);
+}
+
+static void vl_dev_put(struct vl_dev *dev)
+{
+	kref_put(&dev->ref, vl_dev_free);
+}
+
+/* Tell the backend's reader that @event happened. */
+static void vl_dev_post(struct vl_dev *dev, enum vl_pending_event event)
+{
+	spin_lock(&dev->events_lock);
+	__set_bit(event, &dev->pending);
+	spin_unlock(&dev->events_lock);
+	wake_up_interruptible(&dev->waitq);
+}
+
+/* virtio_config_ops */
+
+static void vl_get(struct virtio_device *vdev, unsigned int offset,
+		   void *buf, unsigned int len)
+{
+	struct vl_dev *dev = to_vl_dev(vdev);
+
+	spin_lock(&dev->config_lock);
+	if (offset <= dev->config_size && len <= dev->config_size - offset)
+		memcpy(buf, dev->config + offset, len);
+	else
+		memset(buf, 0, len);
+	spin_unlock(&dev->config_lock);
+}
+
+static void vl_set(struct virtio_device *vdev, unsigned int offset,
+		   const void *buf, unsigned int len)
+{
+	struct vl_dev *dev = to_vl_dev(vdev);
+
+	if (offset > dev->config_size || len > dev->config_size - offset)
+		return;
+	spin_lock(&dev->config_lock);
+	memcpy(dev->config + offset, buf, len);
+	spin_unlock(&dev->config_lock);
+
+	spin_lock(&dev->events_lock);
+	if (!test_bit(VL_PENDING_CONFIG, &dev->pending)) {
+		dev->config_dirty_start = offset;
+		dev->config_dirty_end = offset + len;
+	} else {
+		dev->config_dirty_start = min(dev->config_dirty_start, offset);
+		dev->config_dirty_end = max(dev->config_dirty_end, offset + len);
+	}
+	__set_bit(VL_PENDING_CONFIG, &dev->pending);
+	spin_unlock(&dev->events_lock);
+	wake_up_interruptible(&dev->waitq);
+}
+
+static u32 vl_generation(struct virtio_device *vdev)
+{
+	return READ_ONCE(to_vl_dev(vdev)->config_generation);
+}
+
+static u8 vl_get_status(struct virtio_device *vdev)
+{
+	return READ_ONCE(to_vl_dev(vdev)->status);
+}
+
+static void vl_set_status(struct virtio_device *vdev, u8 status)
+{
+	struct vl_dev *dev = to_vl_dev(vdev);
+
+	WRITE_ONCE(dev->status, status);
+	vl_dev_post(dev, VL_PENDING_STATUS);
+}
+
+static void vl_reset(struct virtio_device *vdev)
+{
+	struct vl_dev *dev = to_vl_dev(vdev);
+	unsigned int i;
+
+	/* Waits for read() and write() to leave the rings. */
+	down_write(&dev->rings_sem);
+	for (i = 0; i < dev->num_queues; i++)
+		vl_vq_reset(&dev->vqs[i]);
+	dev->epoch++;
+	WRITE_ONCE(dev->status, 0);
+	dev->driver_features = 0;
+	up_write(&dev->rings_sem);
+	vl_dev_post(dev, VL_PENDING_RESET);
+}
+
+static bool vl_notify(struct virtqueue *virtqueue)
+{
+	struct vl_vq *vq = virtqueue->priv;
+	struct vl_dev *dev = vq->dev;
+
+	/* Atomic context: the reader or the failing work does the rest. */
+	if (READ_ONCE(dev->dead))
+		queue_work(vl_wq, &dev->dead_work);
+	else
+		wake_up_interruptible(&dev->waitq);
+	return true;
+}
+
+static void vl_del_vqs_locked(struct vl_dev *dev)
+{
+	struct virtqueue *virtqueue, *n;
+
+	list_for_each_entry_safe(virtqueue, n, &dev->vdev.vqs, list) {
+		struct vl_vq *vq = virtqueue->priv;
+
+		vl_vq_teardown(vq);
+		vring_del_virtqueue(virtqueue);
+		set_bit(vq->index, dev->queues_changed);
+	}
+}
+
+static void vl_del_vqs(struct virtio_device *vdev)
+{
+	struct vl_dev *dev = to_vl_dev(vdev);
+
+	down_write(&dev->rings_sem);
+	vl_del_vqs_locked(dev);
+	up_write(&dev->rings_sem);
+	wake_up_interruptible(&dev->waitq);
+}
+
+static int vl_find_vqs(VL_FIND_VQS_PARAMS)
+{
+	struct vl_vqs_args args = VL_FIND_VQS_ARGS_INIT;
+	struct vl_dev *dev = to_vl_dev(vdev);
+	unsigned int i, queue = 0;
+	int err = 0;
+
+	down_write(&dev->rings_sem);
+	for (i = 0; i < nvqs; i++) {
+		struct virtqueue *virtqueue;
+
+		if (!vl_vq_name(&args, i)) {
+			vqs[i] = NULL;
+			continue;
+		}
+		if (queue >= dev->num_queues) {
+			err = -ENOENT;
+			break;
+		}
+		virtqueue = vring_create_virtqueue(queue, dev->max_queue_size,
+						   SMP_CACHE_BYTES, vdev, true,
+						   true, vl_vq_ctx(&args, i),
+						   vl_notify,
+						   vl_vq_callback(&args, i),
+						   vl_vq_name(&args, i));
+		if (!virtqueue) {
+			err = -ENOMEM;
+			break;
+		}
+		vl_vq_setup(&dev->vqs[queue], virtqueue);
+		set_bit(queue, dev->queues_changed);
+		vqs[i] = virtqueue;
+		queue++;
+	}
+	if (err)
+		vl_del_vqs_locked(dev);
+	up_write(&dev->rings_sem);
+	wake_up_interruptible(&dev->waitq);
+	return err;
+}
+
+/* Completions run under rings_sem held shared: taking it exclusive waits. */
+static void vl_synchronize_cbs(struct virtio_device *vdev)
+{
+	struct vl_dev *dev = to_vl_dev(vdev);
+
+	down_write(&dev->rings_sem);
+	up_write(&dev->rings_sem);
+}
+
+static u64 vl_get_features(struct virtio_device *vdev)
+{
+	return to_vl_dev(vdev)->device_features;
+}
+
+static int vl_finalize_features(struct virtio_device *vdev)
+{
+	struct vl_dev *dev = to_vl_dev(vdev);
+
+	vring_transport_features(vdev);
+	if (!__virtio_test_bit(vdev, VIRTIO_F_VERSION_1)) {
+		dev_err(&vdev->dev, "driver did not accept VIRTIO_F_VERSION_1\n");
+		return -EINVAL;
+	}
+	dev->driver_features = vdev->features;
+	vl_dev_post(dev, VL_PENDING_FEATURES);
+	return 0;
+}
+
+static const char *vl_bus_name(struct virtio_device *vdev)
+{
+	return dev_name(to_vl_dev(vdev)->parent);
+}
+
+static const struct virtio_config_ops vl_config_ops = {
+	.get			= vl_get,
+	.set			= vl_set,
+	.generation		= vl_generation,
+	.get_status		= vl_get_status,
+	.set_status		= vl_set_status,
+	.reset			= vl_reset,
+	.find_vqs		= vl_find_vqs,
+	.del_vqs		= vl_del_vqs,
+	.synchronize_cbs	= vl_synchronize_cbs,
+	.get_features		= vl_get_features,
+	.finalize_features	= vl_finalize_features,
+	.bus_name		= vl_bus_name,
+};
+
+/* The backend changed the config space: update the shadow, tell the driver. */
+void vl_dev_config_change(struct vl_dev *dev, u32 offset, const u8 *data,
+			  u32 size)
+{
+	spin_lock(&dev->config_lock);
+	memcpy(dev->config + offset, data, size);
+	WRITE_ONCE(dev->config_generation, dev->config_generation + 1);
+	spin_unlock(&dev->config_lock);
+	if (READ_ONCE(dev->registered))
+		virtio_config_changed(&dev->vdev);
+}
+
+bool vl_dev_has_work(struct vl_dev *dev)
+{
+	unsigned int i;
+
+	if (READ_ONCE(dev->pending) ||
+	    !bitmap_empty(dev->queues_changed, dev->num_queues))
+		return true;
+	for (i = 0; i < dev->num_queues; i++)
+		if (vl_vq_has_avail(&dev->vqs[i]))
+			return true;
+	return false;
+}
+
+void vl_dev_get_info(struct vl_dev *dev, struct virtio_loopback_device_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->index = dev->index;
+	if (READ_ONCE(dev->registered)) {
+		info->flags |= VIRTIO_LOOPBACK_INFO_REGISTERED;
+		info->virtio_index = dev->vdev.index;
+	}
+	if (READ_ONCE(dev->register_failed))
+		info->flags |= VIRTIO_LOOPBACK_INFO_FAILED;
+	info->status = READ_ONCE(dev->status);
+	info->driver_features = dev->driver_features;
+}
+
+/* Lifecycle */
+
+static void vl_vdev_release(struct device *d)
+{
+	struct virtio_device *vdev = dev_to_virtio(d);
+
+	vl_dev_put(to_vl_dev(vdev));
+}
+
+static void vl_parent_release(struct device *d)
+{
+	kfree(d);
+}
+
+static void vl_register_work(struct work_struct *work)
+{
+	struct vl_dev *dev = container_of(work, struct vl_dev, register_work);
+	int err;
+
+	/* The virtio device's reference, dropped by vl_vdev_release(). */
+	kref_get(&dev->ref);
+	err = register_virtio_device(&dev->vdev);
+	if (err) {
+		dev_err(dev->parent, "cannot register virtio device: %d\n", err);
+		WRITE_ONCE(dev->register_failed, true);
+		put_device(&dev->vdev.dev);
+		return;
+	}
+	WRITE_ONCE(dev->registered, true);
+}
+
+/* The backend is gone: fail whatever the driver queued. */
+static void vl_dead_work(struct work_struct *work)
+{
+	struct vl_dev *dev = container_of(work, struct vl_dev, dead_work);
+	unsigned int i;
+
+	mutex_lock(&dev->read_mutex);
+	down_read(&dev->rings_sem);
+	for (i = 0; i < dev->num_queues; i++) {
+		struct vl_vq *vq = &dev->vqs[i];
+
+		if (vl_vq_fail_inflight(vq, dev->segs))
+			vl_vq_signal(vq);
+	}
+	up_read(&dev->rings_sem);
+	mutex_unlock(&dev->read_mutex);
+}
+
+static int vl_dev_check_config(const struct virtio_loopback_device_config *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cfg->reserved); i++)
+		if (cfg->reserved[i])
+			return -EINVAL;
+	if (!cfg->device_id || !cfg->num_queues ||
+	    cfg->num_queues > VIRTIO_LOOPBACK_MAX_QUEUES ||
+	    cfg->max_queue_size < 2 ||
+	    cfg->max_queue_size > VIRTIO_LOOPBACK_MAX_QUEUE_SIZE ||
+	    !is_power_of_2(cfg->max_queue_size) ||
+	    cfg->config_size > VIRTIO_LOOPBACK_MAX_CONFIG_SIZE ||
+	    !(cfg->features & BIT_ULL(VIRTIO_F_VERSION_1)))
+		return -EINVAL;
+	return 0;
+}
+
+static int vl_dev_alloc_queues(struct vl_dev *dev)
+{
+	unsigned int i;
+
+	dev->vqs = kcalloc(dev->num_queues, sizeof(*dev->vqs), GFP_KERNEL);
+	if (!dev->vqs)
+		return -ENOMEM;
+	for (i = 0; i < dev->num_queues; i++) {
+		struct vl_vq *vq = &dev->vqs[i];
+
+		vq->dev = dev;
+		vq->index = i;
+		spin_lock_init(&vq->lock);
+		vq->inflight = kvcalloc(dev->max_queue_size,
+					sizeof(*vq->inflight), GFP_KERNEL);
+		if (!vq->inflight)
+			return -ENOMEM;
+	}
+	dev->segs = kvcalloc(VIRTIO_LOOPBACK_MAX_SEGS, sizeof(*dev->segs),
+			     GFP_KERNEL);
+	dev->msg_buf = kvmalloc(VL_MSG_BUF_SIZE, GFP_KERNEL);
+	return dev->segs && dev->msg_buf ? 0 : -ENOMEM;
+}
+
+static int vl_dev_add_parent(struct vl_dev *dev)
+{
+	struct device *parent;
+	int err;
+
+	parent = kzalloc(sizeof(*parent), GFP_KERNEL);
+	if (!parent)
+		return -ENOMEM;
+	device_initialize(parent);
+	parent->parent = vl_chardev_device();
+	parent->release = vl_parent_release;
+	err = dev_set_name(parent, "vl%d", dev->index);
+	if (!err)
+		err = device_add(parent);
+	if (err) {
+		put_device(parent);
+		return err;
+	}
+	dev->parent = parent;
+	return 0;
+}
+
+struct vl_dev *vl_dev_create(const struct virtio_loopback_device_config *cfg,
+			     const u8 __user *config)
+{
+	struct vl_dev *dev;
+	int err;
+
+	err = vl_dev_check_config(cfg);
+	if (err)
+		return ERR_PTR(err);
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&dev->ref);
+	dev->index = ida_alloc(&vl_index_ida, GFP_KERNEL);
+	if (dev->index < 0) {
+		err = dev->index;
+		kfree(dev);
+		return ERR_PTR(err);
+	}
+	dev->device_id = cfg->device_id;
+	dev->vendor_id = cfg->vendor_id;
+	dev->device_features = (cfg->features & ~VL_TRANSPORT_BITS) |
+			       (cfg->features & VL_TRANSPORT_FEATURES);
+	dev->num_queues = cfg->num_queues;
+	dev->max_queue_size = cfg->max_queue_size;
+	dev->config_size = cfg->config_size;
+	spin_lock_init(&dev->config_lock);
+	spin_lock_init(&dev->events_lock);
+	init_rwsem(&dev->rings_sem);
+	mutex_init(&dev->read_mutex);
+	init_waitqueue_head(&dev->waitq);
+	INIT_WORK(&dev->register_work, vl_register_work);
+	INIT_WORK(&dev->dead_work, vl_dead_work);
+	INIT_LIST_HEAD(&dev->node);
+
+	/* Even an empty config space gets a buffer: no NULL checks later. */
+	dev->config = kzalloc(max(dev->config_size, 1U), GFP_KERNEL);
+	err = dev->config ? 0 : -ENOMEM;
+	if (!err && copy_from_user(dev->config, config, dev->config_size))
+		err = -EFAULT;
+	if (!err)
+		err = vl_dev_alloc_queues(dev);
+	if (!err)
+		err = vl_dev_add_parent(dev);
+	if (err) {
+		vl_dev_put(dev);
+		return ERR_PTR(err);
+	}
+
+	dev->vdev.id.device = dev->device_id;
+	dev->vdev.id.vendor = dev->vendor_id;
+	dev->vdev.config = &vl_config_ops;
+	dev->vdev.dev.parent = dev->parent;
+	dev->vdev.dev.release = vl_vdev_release;
+
+	mutex_lock(&vl_devices_lock);
+	list_add_tail(&dev->node, &vl_devices);
+	mutex_unlock(&vl_devices_lock);
+
+	queue_work(vl_wq, &dev->register_work);
+	return dev;
+}
+
+/*
+ * The backend closed its file.  Fail what it held, so that the driver's
+ * remove() (virtio-blk's del_gendisk() waits for every request) finishes,
+ * then take the device away.  Requests the driver queues meanwhile are
+ * failed by dead_work as their kicks arrive.
+ */
+void vl_dev_destroy(struct vl_dev *dev)
+{
+	bool registering;
+
+	WRITE_ONCE(dev->dead, true);
+	/* Order "dead" before the queue scan, against vl_notify(). */
+	smp_mb();
+	queue_work(vl_wq, &dev->dead_work);
+
+	registering = !cancel_work_sync(&dev->register_work);
+	if (registering && READ_ONCE(dev->registered))
+		unregister_virtio_device(&dev->vdev);
+	cancel_work_sync(&dev->dead_work);
+
+	mutex_lock(&vl_devices_lock);
+	list_del(&dev->node);
+	mutex_unlock(&vl_devices_lock);
+
+	device_unregister(dev->parent);
+	vl_dev_put(dev);
+}
+
+/* debugfs: one block per device */
+
+static void vl_vq_show(struct seq_file *s, struct vl_vq *vq)
+{
+	unsigned int i, inflight = 0;
+
+	spin_lock(&vq->lock);
+	for (i = 0; i < vq->dev->max_queue_size; i++)
+		inflight += vq->inflight[i].state != VL_REQ_FREE;
+	seq_printf(s, "  queue %u: %s size %u avail %u used %u inflight %u requests %llu completions %llu interrupts %llu stale %llu\n",
+		   vq->index,
+		   vq->broken ? "broken" : vq->enabled ? "enabled" : "disabled",
+		   vq->vring.num, vq->last_avail_idx, vq->used_idx, inflight,
+		   vq->requests, vq->completions, vq->interrupts,
+		   vq->stale_completions);
+	spin_unlock(&vq->lock);
+}
+
+void vl_devices_show(struct seq_file *s)
+{
+	struct vl_dev *dev;
+	unsigned int i;
+
+	mutex_lock(&vl_devices_lock);
+	list_for_each_entry(dev, &vl_devices, node) {
+		seq_printf(s, "vl%d: device_id %u vendor_id 0x%x %s%s\n",
+			   dev->index, dev->device_id, dev->vendor_id,
+			   READ_ONCE(dev->registered) ? dev_name(&dev->vdev.dev) :
+			   "unregistered", READ_ONCE(dev->dead) ? " dead" : "");
+		seq_printf(s, "  status 0x%02x device_features 0x%016llx driver_features 0x%016llx epoch %u\n",
+			   READ_ONCE(dev->status), dev->device_features,
+			   dev->driver_features, dev->epoch);
+		for (i = 0; i < dev->num_queues; i++)
+			vl_vq_show(s, &dev->vqs[i]);
+	}
+	mutex_unlock(&vl_devices_lock);
+}
