@@ -33,8 +33,9 @@ USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-I$(TOP)/include/uapi -I$(TOP)/userspace/lib
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS	:= $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
-# The harness compares expected and seen values of any type.
-KSFT_CFLAGS := -I$(KSFT) -Wno-unused-parameter -Wno-sign-compare
+# The harness compares expected and seen values of any type, and forks
+# its tests with vfork().
+KSFT_CFLAGS := -I$(KSFT) -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered
 
 LIBVL_SRCS := $(wildcard userspace/lib/*.c)
 LIBVL_HDRS := $(wildcard userspace/lib/*.h) include/uapi/linux/virtio_loopback.h
@@ -71,7 +72,7 @@ $(BUILD)/bin/vl-backend: $(BACKEND_SRCS) $(BACKEND_HDRS) $(LIBVL_SRCS) $(LIBVL_H
 
 selftests: $(SELFTESTS)
 
-$(BUILD)/selftests/%: selftests/%.c selftests/vl_test_util.h $(LIBVL_SRCS) $(LIBVL_HDRS)
+$(BUILD)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(LIBVL_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(NL_CFLAGS) -pthread -o $@ \
 		$(filter %.c,$^) $(NL_LIBS)

@@ -352,7 +352,7 @@ static int vl_copy_in_seg(const struct vl_seg *seg, void *ctx)
 /*
  * Complete request @id with @len bytes of in-data from userspace.  A request
  * of an earlier epoch (before a reset) is void: its completion is accepted
- * and dropped.  Anything else that does not name a request the backend holds
+ * and dropped, since the backend may not have read the reset yet.  Anything else that does not name a request the backend holds
  * is refused, and a failed copy leaves the request in flight.
  */
 int vl_vq_complete(struct vl_vq *vq, u64 id, const u8 __user *data, u32 len)
@@ -363,6 +363,8 @@ int vl_vq_complete(struct vl_vq *vq, u64 id, const u8 __user *data, u32 len)
 	int err;
 
 	if (id >> 32 != vq->dev->epoch) {
+		if (id >> 32 > vq->dev->epoch)
+			return -ENOENT;
 		vq->stale_completions++;
 		return 0;
 	}

@@ -4,154 +4,17 @@
  * test itself: creation and its checks, a virtio-rng device end to end, and
  * malformed completions that must be refused without harm.
  */
-#include <poll.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <linux/virtio_config.h>
-#include <linux/virtio_ids.h>
 #include <linux/virtio_loopback.h>
 #include <linux/virtio_ring.h>
 
 #include "kselftest_harness.h"
 #include "vl_test_util.h"
-
-#define READ_BUF_SIZE (1 << 20)
-#define RNG_BYTE 0xa5
-
-struct create_req {
-	struct virtio_loopback_device_config cfg;
-	unsigned char config[64];
-};
-
-static void rng_config(struct create_req *req)
-{
-	memset(req, 0, sizeof(*req));
-	req->cfg.device_id = VIRTIO_ID_RNG;
-	req->cfg.vendor_id = 0x1af4;
-	req->cfg.features = 1ULL << VIRTIO_F_VERSION_1 |
-			    1ULL << VIRTIO_RING_F_INDIRECT_DESC |
-			    1ULL << VIRTIO_RING_F_EVENT_IDX;
-	req->cfg.num_queues = 1;
-	req->cfg.max_queue_size = 64;
-}
-
-static int open_channel(void)
-{
-	return open(VL_DEVNODE, O_RDWR | O_CLOEXEC);
-}
-
-/* A virtio-rng backend on a thread: every request gets RNG_BYTE bytes. */
-struct rng_backend {
-	int fd;
-	int stop_pipe[2];
-	pthread_t thread;
-	unsigned long requests;
-	unsigned char *rbuf, *wbuf;
-};
-
-static size_t put_completion(unsigned char *p, uint64_t id, uint32_t queue,
-			     uint32_t len, int fill)
-{
-	struct virtio_loopback_msg_complete *c = (void *)p;
-	size_t total = (sizeof(*c) + len + 7) & ~7UL;
-
-	memset(c, 0, total);
-	c->hdr.type = VIRTIO_LOOPBACK_MSG_COMPLETE;
-	c->hdr.len = total;
-	c->id = id;
-	c->queue = queue;
-	c->len = len;
-	memset(c->data, fill, len);
-	return total;
-}
-
-static void *rng_serve(void *arg)
-{
-	struct rng_backend *b = arg;
-	struct pollfd pfd[2] = {
-		{ .fd = b->fd, .events = POLLIN },
-		{ .fd = b->stop_pipe[0], .events = POLLIN },
-	};
-
-	for (;;) {
-		ssize_t n, pos = 0;
-		size_t out = 0;
-
-		if (poll(pfd, 2, -1) < 0 || pfd[1].revents)
-			return NULL;
-		n = read(b->fd, b->rbuf, READ_BUF_SIZE);
-		if (n < 0)
-			continue;
-		while (pos < n) {
-			struct virtio_loopback_msg *m = (void *)(b->rbuf + pos);
-
-			if (m->type == VIRTIO_LOOPBACK_MSG_REQUEST) {
-				struct virtio_loopback_msg_request *r = (void *)m;
-
-				out += put_completion(b->wbuf + out, r->id, r->queue,
-						      r->in_len, RNG_BYTE);
-				b->requests++;
-			}
-			pos += m->len;
-		}
-		if (out && write(b->fd, b->wbuf, out) != (ssize_t)out)
-			return NULL;
-	}
-}
-
-static int rng_backend_start(struct rng_backend *b)
-{
-	struct create_req req;
-	int index;
-
-	memset(b, 0, sizeof(*b));
-	b->rbuf = malloc(READ_BUF_SIZE);
-	b->wbuf = malloc(READ_BUF_SIZE);
-	b->fd = open_channel();
-	if (b->fd < 0 || !b->rbuf || !b->wbuf || pipe(b->stop_pipe))
-		return -1;
-	rng_config(&req);
-	index = ioctl(b->fd, VIRTIO_LOOPBACK_CREATE_DEVICE, &req);
-	if (index < 0)
-		return -1;
-	if (pthread_create(&b->thread, NULL, rng_serve, b))
-		return -1;
-	return index;
-}
-
-/* Stopping twice is harmless: a test may stop its backend early. */
-static void rng_backend_stop(struct rng_backend *b)
-{
-	if (b->fd < 0)
-		return;
-	if (write(b->stop_pipe[1], "x", 1) == 1)
-		pthread_join(b->thread, NULL);
-	close(b->fd);
-	b->fd = -1;
-	close(b->stop_pipe[0]);
-	close(b->stop_pipe[1]);
-	free(b->rbuf);
-	free(b->wbuf);
-}
-
-/* Wait for @path to contain (or, with !present, to lack) @text. */
-static bool wait_file_has(const char *path, const char *text, bool present)
-{
-	char buf[512];
-
-	for (int i = 0; i < 200; i++) {
-		bool has = vl_read_file(path, buf, sizeof(buf)) > 0 &&
-			   strstr(buf, text);
-
-		if (has == present)
-			return true;
-		usleep(50 * 1000);
-	}
-	return false;
-}
+#include "vl_test_rng.h"
 
 TEST(api_version_is_1)
 {
@@ -263,7 +126,8 @@ TEST_F(rng, device_registers_below_its_parent)
 	EXPECT_EQ(0, stat(path, &st)) TH_LOG("%s: %s", path, strerror(errno));
 }
 
-TEST_F(rng, hwrng_reads_1MiB_from_the_backend)
+/* The hwrng core asks for 64 bytes at a time: 16384 round trips. */
+TEST_F_TIMEOUT(rng, hwrng_reads_1MiB_from_the_backend, 180)
 {
 	const size_t total = 1 << 20;
 	unsigned char *buf = malloc(total);
@@ -304,6 +168,70 @@ TEST_F(rng, device_goes_away_with_its_backend)
 	EXPECT_NE(0, stat(path, &st));
 	EXPECT_TRUE(wait_file_has("/sys/class/misc/hw_random/rng_available",
 				  "virtio_rng", false));
+}
+
+#define MANY 64
+
+static int count_loopback_devices(void)
+{
+	char cmd[] = "ls -d /sys/devices/virtual/misc/virtio-loopback/vl* 2>/dev/null | wc -l";
+	FILE *p = popen(cmd, "r");
+	int n = -1;
+
+	if (p && fscanf(p, "%d", &n) != 1)
+		n = -1;
+	if (p)
+		pclose(p);
+	return n;
+}
+
+static bool wait_driver_ok(int fd)
+{
+	struct virtio_loopback_device_info info;
+
+	for (int i = 0; i < 400; i++) {
+		if (ioctl(fd, VIRTIO_LOOPBACK_GET_DEVICE_INFO, &info) == 0 &&
+		    (info.flags & VIRTIO_LOOPBACK_INFO_REGISTERED) &&
+		    (info.status & VIRTIO_CONFIG_S_DRIVER_OK))
+			return true;
+		usleep(25 * 1000);
+	}
+	return false;
+}
+
+FIXTURE(many) {
+};
+
+FIXTURE_SETUP(many)
+{
+}
+
+FIXTURE_TEARDOWN(many)
+{
+}
+
+TEST_F_TIMEOUT(many, sixty_four_devices_come_and_go, 300)
+{
+	int fds[MANY], round, i;
+
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < MANY; i++) {
+			struct create_req req;
+
+			fds[i] = open_channel();
+			ASSERT_LE(0, fds[i]);
+			rng_config(&req);
+			ASSERT_LE(0, ioctl(fds[i], VIRTIO_LOOPBACK_CREATE_DEVICE, &req))
+				TH_LOG("round %d device %d: %s", round, i, strerror(errno));
+		}
+		for (i = 0; i < MANY; i++)
+			ASSERT_TRUE(wait_driver_ok(fds[i]))
+				TH_LOG("round %d: device %d never reached DRIVER_OK", round, i);
+		EXPECT_EQ(MANY, count_loopback_devices());
+		for (i = 0; i < MANY; i++)
+			close(fds[i]);
+		EXPECT_EQ(0, count_loopback_devices());
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A minimal virtio-rng backend for the selftests, written against the raw
+ * channel so that the transport is tested without vl-backend: it creates
+ * the device and, on a thread, answers every request with RNG_BYTE bytes.
+ */
+#ifndef VL_TEST_RNG_H
+#define VL_TEST_RNG_H
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_loopback.h>
+#include <linux/virtio_ring.h>
+
+#include "vl_test_util.h"
+
+#define READ_BUF_SIZE (1 << 20)
+#define RNG_BYTE 0xa5
+
+struct create_req {
+	struct virtio_loopback_device_config cfg;
+	unsigned char config[64];
+};
+
+static inline void rng_config(struct create_req *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->cfg.device_id = VIRTIO_ID_RNG;
+	req->cfg.vendor_id = 0x1af4;
+	req->cfg.features = 1ULL << VIRTIO_F_VERSION_1 |
+			    1ULL << VIRTIO_RING_F_INDIRECT_DESC |
+			    1ULL << VIRTIO_RING_F_EVENT_IDX;
+	req->cfg.num_queues = 1;
+	req->cfg.max_queue_size = 64;
+}
+
+static inline int open_channel(void)
+{
+	return open(VL_DEVNODE, O_RDWR | O_CLOEXEC);
+}
+
+/* A virtio-rng backend on a thread: every request gets RNG_BYTE bytes. */
+struct rng_backend {
+	int fd;
+	int stop_pipe[2];
+	pthread_t thread;
+	unsigned long requests;
+	unsigned char *rbuf, *wbuf;
+};
+
+static inline size_t put_completion(unsigned char *p, uint64_t id, uint32_t queue,
+			     uint32_t len, int fill)
+{
+	struct virtio_loopback_msg_complete *c = (void *)p;
+	size_t total = (sizeof(*c) + len + 7) & ~7UL;
+
+	memset(c, 0, total);
+	c->hdr.type = VIRTIO_LOOPBACK_MSG_COMPLETE;
+	c->hdr.len = total;
+	c->id = id;
+	c->queue = queue;
+	c->len = len;
+	memset(c->data, fill, len);
+	return total;
+}
+
+static inline void *rng_serve(void *arg)
+{
+	struct rng_backend *b = arg;
+	struct pollfd pfd[2] = {
+		{ .fd = b->fd, .events = POLLIN },
+		{ .fd = b->stop_pipe[0], .events = POLLIN },
+	};
+
+	for (;;) {
+		ssize_t n, pos = 0;
+		size_t out = 0;
+
+		if (poll(pfd, 2, -1) < 0 || pfd[1].revents)
+			return NULL;
+		n = read(b->fd, b->rbuf, READ_BUF_SIZE);
+		if (n < 0)
+			continue;
+		while (pos < n) {
+			struct virtio_loopback_msg *m = (void *)(b->rbuf + pos);
+
+			if (m->type == VIRTIO_LOOPBACK_MSG_REQUEST) {
+				struct virtio_loopback_msg_request *r = (void *)m;
+
+				out += put_completion(b->wbuf + out, r->id, r->queue,
+						      r->in_len, RNG_BYTE);
+				b->requests++;
+			}
+			pos += m->len;
+		}
+		if (out && write(b->fd, b->wbuf, out) != (ssize_t)out)
+			return NULL;
+	}
+}
+
+static inline int rng_backend_start(struct rng_backend *b)
+{
+	struct create_req req;
+	int index;
+
+	memset(b, 0, sizeof(*b));
+	b->rbuf = malloc(READ_BUF_SIZE);
+	b->wbuf = malloc(READ_BUF_SIZE);
+	b->fd = open_channel();
+	if (b->fd < 0 || !b->rbuf || !b->wbuf || pipe(b->stop_pipe))
+		return -1;
+	rng_config(&req);
+	index = ioctl(b->fd, VIRTIO_LOOPBACK_CREATE_DEVICE, &req);
+	if (index < 0)
+		return -1;
+	if (pthread_create(&b->thread, NULL, rng_serve, b))
+		return -1;
+	return index;
+}
+
+/* Stopping twice is harmless: a test may stop its backend early. */
+static inline void rng_backend_stop(struct rng_backend *b)
+{
+	if (b->fd < 0)
+		return;
+	if (write(b->stop_pipe[1], "x", 1) == 1)
+		pthread_join(b->thread, NULL);
+	close(b->fd);
+	b->fd = -1;
+	close(b->stop_pipe[0]);
+	close(b->stop_pipe[1]);
+	free(b->rbuf);
+	free(b->wbuf);
+}
+
+/* Wait for @path to contain (or, with !present, to lack) @text. */
+static inline bool wait_file_has(const char *path, const char *text, bool present)
+{
+	char buf[512];
+
+	for (int i = 0; i < 200; i++) {
+		bool has = vl_read_file(path, buf, sizeof(buf)) > 0 &&
+			   strstr(buf, text);
+
+		if (has == present)
+			return true;
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
+#endif /* VL_TEST_RNG_H */
