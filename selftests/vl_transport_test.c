@@ -126,6 +126,16 @@ TEST_F(rng, device_registers_below_its_parent)
 	EXPECT_EQ(0, stat(path, &st)) TH_LOG("%s: %s", path, strerror(errno));
 }
 
+TEST_F(rng, debugfs_lists_the_device_and_its_queue)
+{
+	char buf[4096], want[64];
+
+	ASSERT_LT(0, vl_read_file(VL_DEBUGFS "/devices", buf, sizeof(buf)));
+	snprintf(want, sizeof(want), "vl%d: device_id 4 ", self->index);
+	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("devices: %s", buf);
+	EXPECT_NE(NULL, strstr(buf, "queue 0: enabled size 64")) TH_LOG("devices: %s", buf);
+}
+
 /* The hwrng core asks for 64 bytes at a time: 16384 round trips. */
 TEST_F_TIMEOUT(rng, hwrng_reads_1MiB_from_the_backend, 180)
 {
