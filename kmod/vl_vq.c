@@ -459,6 +459,11 @@ void vl_vq_signal(struct vl_vq *vq)
 	u16 old;
 
 	spin_lock(&vq->lock);
+	/* A stale completion may name a queue that is gone since. */
+	if (!vq->enabled) {
+		spin_unlock(&vq->lock);
+		return;
+	}
 	/* Order the used->idx store before reading the driver's wishes. */
 	smp_mb();
 	old = vq->signalled_used;
