@@ -8,6 +8,8 @@
 #                        on each test kernel; ends with "N passed, N failed"
 #   make demo            boot a test kernel with the module and show its state
 #   make vm-shell        a shell in the test VM (KVER=<release> picks one)
+#   make bench           fio on vl-blk and a loop device in the test VM,
+#                        a table of the ratios (KVER=<release> picks one)
 #   make checkpatch      checkpatch.pl --strict over kmod/ and include/
 #   make install         tools to $(DESTDIR)$(PREFIX)/bin
 
@@ -47,9 +49,14 @@ SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/
 HOST_TESTS := $(patsubst selftests/host/%.c,$(BUILD)/host-tests/%,$(wildcard selftests/host/*_test.c))
 TAP_SUMMARY := $(BUILD)/host-tests/vl-tap-summary
 RUNNER_SRCS := selftests/runner/tap_parse.c
+JSON_CFLAGS := $(shell pkg-config --cflags json-c 2>/dev/null)
+JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null)
+BENCH_REPORT := $(BUILD)/bin/vl-bench-report
+BENCH_REPORT_SRCS := userspace/tools/bench_report.c
+BENCH_REPORT_HDRS := userspace/tools/bench_report.h
 
 .PHONY: all modules userspace selftests host-tests check check-host check-vm \
-	demo vm-shell checkpatch sparse install clean
+	demo vm-shell bench checkpatch sparse install clean
 
 all: modules userspace selftests
 
@@ -70,6 +77,10 @@ $(BUILD)/bin/vl-backend: $(BACKEND_SRCS) $(BACKEND_HDRS) $(LIBVL_SRCS) $(LIBVL_H
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -pthread -o $@ $(filter %.c,$^) $(NL_LIBS)
 
+$(BENCH_REPORT): userspace/tools/vl-bench-report.c $(BENCH_REPORT_SRCS) $(BENCH_REPORT_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS)
+
 selftests: $(SELFTESTS)
 
 $(BUILD)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(LIBVL_SRCS) $(LIBVL_HDRS)
@@ -82,6 +93,11 @@ host-tests: $(HOST_TESTS) $(TAP_SUMMARY)
 $(BUILD)/host-tests/%_test: selftests/host/%_test.c $(RUNNER_SRCS) selftests/runner/tap_parse.h $(LIBVL_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(NL_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS)
+
+# The bench report's parser, with json-c rather than the channel library.
+$(BUILD)/host-tests/bench_report_test: selftests/host/bench_report_test.c $(BENCH_REPORT_SRCS) $(BENCH_REPORT_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS) -lm
 
 $(TAP_SUMMARY): selftests/runner/vl-tap-summary.c $(RUNNER_SRCS) selftests/runner/tap_parse.h
 	@mkdir -p $(@D)
@@ -106,6 +122,14 @@ demo: all
 
 vm-shell: all
 	scripts/vm-run --kernel "$(KVER)" --mode shell --out $(BUILD)/vm-shell
+
+# A benchmark, not a test: it never fails on a number, only when nothing
+# was measured or the VM's kernel log has errors (the table still shows).
+bench: all $(BENCH_REPORT)
+	@out=$(BUILD)/bench/$(KVER); status=0; \
+	scripts/vm-run --kernel "$(KVER)" --mode bench --out "$$out" || status=$$?; \
+	$(BENCH_REPORT) --json "$$out/bench.json" "$$out/results.log" || status=1; \
+	echo "bench: $$out/bench.json"; exit $$status
 
 checkpatch:
 	perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict -f \
