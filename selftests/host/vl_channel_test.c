@@ -530,8 +530,9 @@ TEST(config_change_is_encoded)
 	EXPECT_EQ(8, msg.config.offset);
 	EXPECT_EQ(5, msg.config.size);
 	EXPECT_EQ(0, memcmp(msg.config.data, "\x01\x02\x03\x04\x05", 5));
-	EXPECT_EQ(-EINVAL, vl_batch_add_config_change(&b, 0, NULL,
-				VIRTIO_LOOPBACK_MAX_CONFIG_SIZE + 1));
+	EXPECT_EQ(-EINVAL,
+		  vl_batch_add_config_change(&b, 0, NULL,
+					     VIRTIO_LOOPBACK_MAX_CONFIG_SIZE + 1));
 	vl_batch_free(&b);
 }
 

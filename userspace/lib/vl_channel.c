@@ -51,7 +51,7 @@ const char *vl_channel_open_hint(int err)
 	case EPERM:
 		return "permission denied: the device node is mode 0600, run as root";
 	case EPROTO:
-		return "the kernel module speaks another channel API version: rebuild the tools with the module";
+		return "the module speaks another channel API version: rebuild the tools";
 	default:
 		return strerror(-err);
 	}
