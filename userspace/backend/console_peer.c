@@ -74,7 +74,8 @@ static int vl_peer_listen(struct vl_peer *peer, const char *path)
 	if (err) {
 		err = -errno;
 		vl_err("cannot listen on %s: %s%s", path, strerror(-err),
-		       err == -EADDRINUSE ? " (another process serves it)" : "");
+		       err == -EADDRINUSE ?
+		       " (another process listens there, or it is not a socket)" : "");
 		close(fd);
 		return err;
 	}
