@@ -264,10 +264,28 @@ int vl_vq_peek(struct vl_vq *vq, struct vl_chain *chain, struct vl_seg *segs)
 	return 1;
 }
 
+/*
+ * Step past one avail entry.  With VIRTIO_RING_F_EVENT_IDX the driver kicks
+ * only when it queues past avail_event, so it must follow: a device that
+ * takes entries without moving it never hears of new ones.  The barrier
+ * orders that store before the next look at avail->idx, which catches
+ * what the driver queued while it still saw the old value.
+ */
+static void vl_vq_advance_avail(struct vl_vq *vq)
+{
+	struct virtio_device *vdev = &vq->dev->vdev;
+
+	vq->last_avail_idx++;
+	if (virtio_has_feature(vdev, VIRTIO_RING_F_EVENT_IDX)) {
+		vring_avail_event(&vq->vring) =
+			cpu_to_virtio16(vdev, vq->last_avail_idx);
+		smp_mb();
+	}
+}
+
 /* Take the chain vl_vq_peek() described: it becomes chain->id. */
 int vl_vq_take(struct vl_vq *vq, const struct vl_chain *chain)
 {
-	struct virtio_device *vdev = &vq->dev->vdev;
 	struct vl_inflight *req = &vq->inflight[chain->head];
 
 	spin_lock(&vq->lock);
@@ -279,11 +297,7 @@ int vl_vq_take(struct vl_vq *vq, const struct vl_chain *chain)
 	req->state = VL_REQ_DELIVERED;
 	req->gen++;
 	req->in_len = chain->in_len;
-	vq->last_avail_idx++;
-	/* Ask for a kick as soon as the driver queues past what we took. */
-	if (virtio_has_feature(vdev, VIRTIO_RING_F_EVENT_IDX))
-		vring_avail_event(&vq->vring) =
-			cpu_to_virtio16(vdev, vq->last_avail_idx);
+	vl_vq_advance_avail(vq);
 	vq->requests++;
 	spin_unlock(&vq->lock);
 	return 0;
@@ -438,7 +452,9 @@ int vl_vq_fail_inflight(struct vl_vq *vq, struct vl_seg *segs)
 			vl_vq_break(vq, "avail ring names a bad head", head);
 			break;
 		}
-		vq->last_avail_idx++;
+		spin_lock(&vq->lock);
+		vl_vq_advance_avail(vq);
+		spin_unlock(&vq->lock);
 		vl_vq_fail(vq, head, segs);
 		failed++;
 	}

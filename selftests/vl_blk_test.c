@@ -305,8 +305,33 @@ TEST_F_TIMEOUT(blk, sigkill_during_io_fails_the_io, 120)
 	vl_backend_stop(&self->backend, SIGKILL);
 }
 
+/* Print what a stuck process waits on, for the test's log. */
+static void dump_stack_of(struct __test_metadata *_metadata, pid_t pid,
+			  const char *who)
+{
+	char path[64], buf[2048];
+
+	snprintf(path, sizeof(path), "/proc/%d/stack", pid);
+	if (vl_read_file(path, buf, sizeof(buf)) > 0)
+		TH_LOG("%s %d is stuck in:\n%s", who, pid, buf);
+}
+
+/* Reap @pid within @seconds; returns its status, or -1. */
+static int reap_within(pid_t pid, int seconds)
+{
+	int status;
+
+	for (int i = 0; i < seconds * 20; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return status;
+		usleep(50 * 1000);
+	}
+	return -1;
+}
+
 TEST_F_TIMEOUT(blk, sigkill_with_reads_in_flight, 120)
 {
+	char debugfs[8192];
 	pid_t readers[4];
 	int i, status;
 
@@ -327,8 +352,22 @@ TEST_F_TIMEOUT(blk, sigkill_with_reads_in_flight, 120)
 	}
 	usleep(300 * 1000);
 	kill(self->backend.pid, SIGKILL);
+	status = reap_within(self->backend.pid, 30);
+	if (status == -1)
+		dump_stack_of(_metadata, self->backend.pid, "backend");
+	EXPECT_TRUE(WIFSIGNALED(status)) TH_LOG("the backend did not die");
+	self->backend.pid = 0;
+	close(self->backend.out);
+
 	for (i = 0; i < 4; i++) {
-		ASSERT_EQ(readers[i], waitpid(readers[i], &status, 0));
+		status = reap_within(readers[i], 30);
+		if (status == -1) {
+			dump_stack_of(_metadata, readers[i], "reader");
+			if (vl_read_file(VL_DEBUGFS "/devices", debugfs,
+					 sizeof(debugfs)) > 0)
+				TH_LOG("devices:\n%s", debugfs);
+			kill(readers[i], SIGKILL);
+		}
 		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 			TH_LOG("reader %d: status %#x", i, status);
 	}
