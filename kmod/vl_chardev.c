@@ -194,6 +194,19 @@ static ssize_t vl_read_requests(struct vl_dev *dev, char __user *buf,
 	for (n = 0; n < dev->num_queues && ret >= 0; n++) {
 		struct vl_vq *vq = &dev->vqs[(first + n) % dev->num_queues];
 
+		if (vq->posted_buf) {
+			/* Make room first, then move what waits into it. */
+			ret = vl_vq_read_posted(vq, buf + pos, count - pos);
+			if (ret < 0)
+				break;
+			pos += ret;
+			if (vl_vq_post(vq)) {
+				ret = vl_vq_read_posted(vq, buf + pos, count - pos);
+				if (ret < 0)
+					break;
+				pos += ret;
+			}
+		}
 		while ((ret = vl_read_request(dev, vq, buf + pos,
 					      count - pos)) > 0)
 			pos += ret;

@@ -40,8 +40,10 @@ static void vl_dev_free(struct kref *ref)
 	struct vl_dev *dev = container_of(ref, struct vl_dev, ref);
 	unsigned int i;
 
-	for (i = 0; dev->vqs && i < dev->num_queues; i++)
+	for (i = 0; dev->vqs && i < dev->num_queues; i++) {
 		kvfree(dev->vqs[i].inflight);
+		kvfree(dev->vqs[i].posted_buf);
+	}
 	kfree(dev->vqs);
 	kvfree(dev->segs);
 	kvfree(dev->msg_buf);
@@ -143,10 +145,13 @@ static bool vl_notify(struct virtqueue *virtqueue)
 	struct vl_dev *dev = vq->dev;
 
 	/* Atomic context: the reader or the failing work does the rest. */
-	if (READ_ONCE(dev->dead))
+	if (READ_ONCE(dev->dead)) {
 		queue_work(vl_wq, &dev->dead_work);
-	else
-		wake_up_interruptible(&dev->waitq);
+		return true;
+	}
+	if (vq->posted_buf)
+		vl_vq_post(vq);
+	wake_up_interruptible(&dev->waitq);
 	return true;
 }
 
@@ -163,10 +168,20 @@ static void vl_del_vqs_locked(struct vl_dev *dev)
 	}
 }
 
+/* Interrupt work takes rings_sem: finish it before taking it exclusive. */
+static void vl_cancel_signal_work(struct vl_dev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < dev->num_queues; i++)
+		cancel_work_sync(&dev->vqs[i].signal_work);
+}
+
 static void vl_del_vqs(struct virtio_device *vdev)
 {
 	struct vl_dev *dev = to_vl_dev(vdev);
 
+	vl_cancel_signal_work(dev);
 	down_write(&dev->rings_sem);
 	vl_del_vqs_locked(dev);
 	up_write(&dev->rings_sem);
@@ -282,7 +297,8 @@ bool vl_dev_has_work(struct vl_dev *dev)
 	    !bitmap_empty(dev->queues_changed, dev->num_queues))
 		return true;
 	for (i = 0; i < dev->num_queues; i++)
-		if (vl_vq_has_avail(&dev->vqs[i]))
+		if (vl_vq_has_avail(&dev->vqs[i]) ||
+		    vl_vq_has_posted(&dev->vqs[i]))
 			return true;
 	return false;
 }
@@ -381,10 +397,16 @@ static int vl_dev_alloc_queues(struct vl_dev *dev)
 		vq->dev = dev;
 		vq->index = i;
 		spin_lock_init(&vq->lock);
+		INIT_WORK(&vq->signal_work, vl_vq_signal_work);
 		vq->inflight = kvcalloc(dev->max_queue_size,
 					sizeof(*vq->inflight), GFP_KERNEL);
 		if (!vq->inflight)
 			return -ENOMEM;
+		if (vl_queue_is_posted(dev->device_id, i)) {
+			vq->posted_buf = kvmalloc(VL_POSTED_BUF_SIZE, GFP_KERNEL);
+			if (!vq->posted_buf)
+				return -ENOMEM;
+		}
 	}
 	dev->segs = kvcalloc(VIRTIO_LOOPBACK_MAX_SEGS, sizeof(*dev->segs),
 			     GFP_KERNEL);
@@ -497,6 +519,7 @@ void vl_dev_destroy(struct vl_dev *dev)
 	if (registering && READ_ONCE(dev->registered))
 		unregister_virtio_device(&dev->vdev);
 	cancel_work_sync(&dev->dead_work);
+	vl_cancel_signal_work(dev);
 
 	mutex_lock(&vl_devices_lock);
 	list_del(&dev->node);
@@ -515,12 +538,12 @@ static void vl_vq_show(struct seq_file *s, struct vl_vq *vq)
 	spin_lock(&vq->lock);
 	for (i = 0; i < vq->dev->max_queue_size; i++)
 		inflight += vq->inflight[i].state != VL_REQ_FREE;
-	seq_printf(s, "  queue %u: %s size %u avail %u used %u inflight %u requests %llu completions %llu interrupts %llu stale %llu\n",
+	seq_printf(s, "  queue %u: %s size %u avail %u used %u inflight %u requests %llu completions %llu interrupts %llu stale %llu posted %llu\n",
 		   vq->index,
 		   vq->broken ? "broken" : vq->enabled ? "enabled" : "disabled",
 		   vq->vring.num, vq->last_avail_idx, vq->used_idx, inflight,
 		   vq->requests, vq->completions, vq->interrupts,
-		   vq->stale_completions);
+		   vq->stale_completions, vq->posted);
 	spin_unlock(&vq->lock);
 }
 

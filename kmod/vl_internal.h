@@ -55,11 +55,27 @@ struct vl_vq {
 	u16 signalled_used;	/* used_idx at the last interrupt */
 	struct vl_inflight *inflight;	/* max_queue_size entries */
 
+	/*
+	 * Posted queue (vl_queue_is_posted()): chains are copied here and
+	 * returned at notification time.  A byte ring of records (u32 length,
+	 * data), free-running indices: one producer under @lock, one consumer,
+	 * the reader.
+	 */
+	u8 *posted_buf;
+	u32 posted_head;
+	u32 posted_tail;
+	struct work_struct signal_work;	/* interrupts for posted chains */
+
 	u64 requests;
 	u64 completions;
 	u64 interrupts;
 	u64 stale_completions;
+	u64 posted;
 };
+
+#define VL_POSTED_BUF_SIZE	(64 * 1024)
+/* Larger chains of a posted queue go to the backend as usual. */
+#define VL_POSTED_MAX		(32 * 1024)
 
 /* Control events waiting for the backend's next read(). */
 enum vl_pending_event {
@@ -166,10 +182,15 @@ int vl_vq_fail_inflight(struct vl_vq *vq, struct vl_seg *segs);
 int vl_phys_read(void *dst, u64 addr, u32 len);
 int vl_phys_write(u64 addr, const void *src, u32 len);
 void vl_vq_signal(struct vl_vq *vq);
+void vl_vq_signal_work(struct work_struct *work);
+int vl_vq_post(struct vl_vq *vq);
+bool vl_vq_has_posted(struct vl_vq *vq);
+ssize_t vl_vq_read_posted(struct vl_vq *vq, char __user *buf, size_t count);
 
-/* vl_fail.c: failing a request so its driver understands */
+/* vl_devtype.c: what the transport knows of particular device types */
 u32 vl_fail_request(u32 device_id, const struct vl_seg *segs,
 		    unsigned int nsegs);
+bool vl_queue_is_posted(u32 device_id, unsigned int queue);
 
 /* vl_replay.c */
 struct vl_replay_state {

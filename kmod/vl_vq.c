@@ -279,6 +279,7 @@ static void vl_vq_advance_avail(struct vl_vq *vq)
 	if (virtio_has_feature(vdev, VIRTIO_RING_F_EVENT_IDX)) {
 		vring_avail_event(&vq->vring) =
 			cpu_to_virtio16(vdev, vq->last_avail_idx);
+		/* avail_event before the next read of avail->idx. */
 		smp_mb();
 	}
 }
@@ -366,8 +367,9 @@ static int vl_copy_in_seg(const struct vl_seg *seg, void *ctx)
 /*
  * Complete request @id with @len bytes of in-data from userspace.  A request
  * of an earlier epoch (before a reset) is void: its completion is accepted
- * and dropped, since the backend may not have read the reset yet.  Anything else that does not name a request the backend holds
- * is refused, and a failed copy leaves the request in flight.
+ * and dropped, since the backend may not have read the reset yet.  Anything
+ * else that does not name a request the backend holds is refused, and a
+ * failed copy leaves the request in flight.
  */
 int vl_vq_complete(struct vl_vq *vq, u64 id, const u8 __user *data, u32 len)
 {
@@ -503,6 +505,196 @@ void vl_vq_signal(struct vl_vq *vq)
 	}
 }
 
+/*
+ * Posted queues: see vl_devtype.c for why.  Chains are copied into the
+ * queue's byte ring and returned to the driver inside its notification;
+ * the reader hands the bytes to the backend later.  A chain that does not
+ * fit waits in the avail ring; one larger than VL_POSTED_MAX goes to the
+ * backend as an ordinary request.
+ */
+
+static void vl_posted_put(struct vl_vq *vq, u32 pos, const void *src, u32 len)
+{
+	u32 off = pos % VL_POSTED_BUF_SIZE;
+	u32 first = min(len, VL_POSTED_BUF_SIZE - off);
+
+	memcpy(vq->posted_buf + off, src, first);
+	memcpy(vq->posted_buf, src + first, len - first);
+}
+
+static void vl_posted_get(struct vl_vq *vq, u32 pos, void *dst, u32 len)
+{
+	u32 off = pos % VL_POSTED_BUF_SIZE;
+	u32 first = min(len, VL_POSTED_BUF_SIZE - off);
+
+	memcpy(dst, vq->posted_buf + off, first);
+	memcpy(dst + first, vq->posted_buf, len - first);
+}
+
+static int vl_posted_to_user(struct vl_vq *vq, u32 pos, char __user *dst,
+			     u32 len)
+{
+	u32 off = pos % VL_POSTED_BUF_SIZE;
+	u32 first = min(len, VL_POSTED_BUF_SIZE - off);
+
+	if (copy_to_user(dst, vq->posted_buf + off, first) ||
+	    copy_to_user(dst + first, vq->posted_buf, len - first))
+		return -EFAULT;
+	return 0;
+}
+
+static int vl_sum_out(const struct vl_seg *seg, void *ctx)
+{
+	u32 *len = ctx;
+
+	if (seg->flags)
+		return 0;
+	if (seg->len > VL_POSTED_MAX - *len)
+		return -E2BIG;
+	*len += seg->len;
+	return 0;
+}
+
+struct vl_posted_fill {
+	struct vl_vq *vq;
+	u32 pos;
+};
+
+static int vl_page_to_posted(void *kaddr, size_t len, void *ctx)
+{
+	struct vl_posted_fill *fill = ctx;
+
+	vl_posted_put(fill->vq, fill->pos, kaddr, len);
+	fill->pos += len;
+	return 0;
+}
+
+static int vl_post_seg(const struct vl_seg *seg, void *ctx)
+{
+	if (seg->flags)
+		return 0;
+	return vl_phys_for_each(seg->addr, seg->len, vl_page_to_posted, ctx);
+}
+
+/* Post one chain; the caller holds vq->lock.  0, or -ENOSPC to stop. */
+static int vl_vq_post_one(struct vl_vq *vq, u16 head)
+{
+	struct vl_posted_fill fill = { .vq = vq };
+	u32 len = 0, need, tail;
+	int err;
+
+	err = vl_walk_chain(vq, head, vl_sum_out, &len);
+	if (err)
+		return err;
+	need = sizeof(len) + ALIGN(len, sizeof(len));
+	/* Acquire: the reader is done with the bytes before we reuse them. */
+	tail = smp_load_acquire(&vq->posted_tail);
+	if (vq->posted_head - tail + need > VL_POSTED_BUF_SIZE)
+		return -ENOSPC;
+
+	fill.pos = vq->posted_head;
+	vl_posted_put(vq, fill.pos, &len, sizeof(len));
+	fill.pos += sizeof(len);
+	err = vl_walk_chain(vq, head, vl_post_seg, &fill);
+	if (err)
+		return err;
+	/* Release: the record is complete before the reader sees it. */
+	smp_store_release(&vq->posted_head, vq->posted_head + need);
+	vl_vq_advance_avail(vq);
+	vl_vq_push_used(vq, head, 0);
+	vq->posted++;
+	return 0;
+}
+
+/*
+ * Post what the avail ring holds.  Called in the driver's notification,
+ * which may be atomic with interrupts off, and by the reader after it has
+ * made room.  The driver's interrupt comes from a work item.
+ */
+int vl_vq_post(struct vl_vq *vq)
+{
+	int posted = 0, err = 0;
+
+	spin_lock(&vq->lock);
+	while (!err && vq->enabled && !vq->broken &&
+	       vl_avail_idx(vq) != vq->last_avail_idx) {
+		unsigned int slot = vq->last_avail_idx % vq->vring.num;
+		u16 head = virtio16_to_cpu(&vq->dev->vdev,
+					   vq->vring.avail->ring[slot]);
+
+		if (head >= vq->vring.num ||
+		    vq->inflight[head].state != VL_REQ_FREE) {
+			vl_vq_break(vq, "avail ring names a bad head", head);
+			break;
+		}
+		err = vl_vq_post_one(vq, head);
+		if (!err)
+			posted++;
+		else if (err != -ENOSPC && err != -E2BIG)
+			vl_vq_break(vq, "malformed descriptor chain", head);
+	}
+	spin_unlock(&vq->lock);
+
+	if (posted)
+		queue_work(vl_wq, &vq->signal_work);
+	return posted;
+}
+
+bool vl_vq_has_posted(struct vl_vq *vq)
+{
+	return vq->posted_buf &&
+	       READ_ONCE(vq->posted_head) != READ_ONCE(vq->posted_tail);
+}
+
+/* Hand posted records to the backend as REQUEST messages with F_POSTED. */
+ssize_t vl_vq_read_posted(struct vl_vq *vq, char __user *buf, size_t count)
+{
+	u8 hdr_buf[sizeof(struct virtio_loopback_msg_request) +
+		   sizeof(struct virtio_loopback_seg)];
+	struct virtio_loopback_msg_request *m = (void *)hdr_buf;
+	u32 tail = vq->posted_tail, head, len;
+	size_t pos = 0, msg_len;
+
+	/* Acquire: pairs with the release in vl_vq_post_one(). */
+	head = smp_load_acquire(&vq->posted_head);
+	while (tail != head) {
+		vl_posted_get(vq, tail, &len, sizeof(len));
+		msg_len = ALIGN(sizeof(hdr_buf) + len, VIRTIO_LOOPBACK_MSG_ALIGN);
+		if (msg_len > count - pos)
+			return pos ? pos : -ENOSPC;
+
+		memset(hdr_buf, 0, sizeof(hdr_buf));
+		m->hdr.type = VIRTIO_LOOPBACK_MSG_REQUEST;
+		m->hdr.flags = VIRTIO_LOOPBACK_MSG_F_POSTED;
+		m->hdr.len = msg_len;
+		m->queue = vq->index;
+		m->nsegs = 1;
+		m->out_len = len;
+		m->segs[0].len = len;
+		if (copy_to_user(buf + pos, hdr_buf, sizeof(hdr_buf)) ||
+		    vl_posted_to_user(vq, tail + sizeof(len),
+				      buf + pos + sizeof(hdr_buf), len) ||
+		    clear_user(buf + pos + sizeof(hdr_buf) + len,
+			       msg_len - sizeof(hdr_buf) - len))
+			return pos ? pos : -EFAULT;
+
+		tail += sizeof(len) + ALIGN(len, sizeof(len));
+		/* Release: done with the bytes before the producer reuses them. */
+		smp_store_release(&vq->posted_tail, tail);
+		pos += msg_len;
+	}
+	return pos;
+}
+
+void vl_vq_signal_work(struct work_struct *work)
+{
+	struct vl_vq *vq = container_of(work, struct vl_vq, signal_work);
+
+	down_read(&vq->dev->rings_sem);
+	vl_vq_signal(vq);
+	up_read(&vq->dev->rings_sem);
+}
+
 void vl_vq_setup(struct vl_vq *vq, struct virtqueue *virtqueue)
 {
 	vq->vq = virtqueue;
@@ -531,6 +723,8 @@ void vl_vq_reset(struct vl_vq *vq)
 	vq->last_avail_idx = 0;
 	vq->used_idx = 0;
 	vq->signalled_used = 0;
+	vq->posted_head = 0;
+	vq->posted_tail = 0;
 	for (i = 0; i < vq->dev->max_queue_size; i++)
 		vq->inflight[i].state = VL_REQ_FREE;
 	spin_unlock(&vq->lock);

@@ -6,10 +6,14 @@
  * out-data goes to the peer.
  *
  * Receive buffers are held until the peer has bytes for them.  Transmit
- * requests are held until their bytes have reached the peer, so a slow
- * peer slows the driver down instead of making the backend buffer without
- * bound.  With no peer connected, transmitted bytes are dropped, as on a
- * serial line with nothing plugged in.
+ * requests normally arrive posted: the transport has already returned them,
+ * because virtio_console spins with interrupts off until the device takes
+ * each buffer (see the kernel's vl_devtype.c).  Their bytes wait here for
+ * the peer, up to VL_CONSOLE_OUT_MAX; past that, as on a serial line
+ * nobody reads, bytes are dropped and counted.  Transmit requests that are
+ * not posted are held until their bytes have reached the peer.  With no
+ * peer connected, transmitted bytes are dropped, as on a serial line with
+ * nothing plugged in.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,6 +30,7 @@
 #define VL_CONSOLE_RECEIVEQ	0
 #define VL_CONSOLE_TRANSMITQ	1
 #define VL_CONSOLE_QUEUE_SIZE	128
+#define VL_CONSOLE_OUT_MAX	(4 << 20)
 
 /* A request the device holds: its id, and a length or a byte mark. */
 struct vl_held {
@@ -52,6 +57,7 @@ struct vl_console {
 	size_t out_cap;
 	uint64_t out_queued;		/* bytes ever queued */
 	uint64_t out_done;		/* bytes ever written or dropped */
+	uint64_t dropped;		/* posted bytes the peer never took */
 };
 
 static int vl_fifo_init(struct vl_fifo *f, unsigned int size)
@@ -193,9 +199,29 @@ static void vl_console_send(struct vl_console *con, struct vl_loop *loop)
 	vl_console_complete_sent(con, loop);
 }
 
+/* Bytes the transport already returned to the driver: keep or drop them. */
+static void vl_console_transmit_posted(struct vl_console *con,
+				       const struct vl_request *req)
+{
+	if (!vl_peer_can_write(&con->peer))
+		return;
+	if (con->out_end - con->out_start + req->out_len > VL_CONSOLE_OUT_MAX) {
+		if (!con->dropped)
+			vl_err("console peer is not reading: dropping output");
+		con->dropped += req->out_len;
+		return;
+	}
+	if (vl_console_queue_out(con, req->out, req->out_len))
+		con->dropped += req->out_len;
+}
+
 static void vl_console_transmit(struct vl_console *con, struct vl_loop *loop,
 				const struct vl_request *req)
 {
+	if (req->posted) {
+		vl_console_transmit_posted(con, req);
+		return;
+	}
 	if (!vl_peer_can_write(&con->peer)) {
 		vl_complete(loop, req->id, req->queue, NULL, 0);
 		return;

@@ -178,7 +178,8 @@ static void vl_on_request(struct vl_loop *loop, const struct vl_request *req)
 		vl_warn("request %#llx on queue %u, the device has %u",
 			(unsigned long long)req->id, req->queue,
 			dev->desc.num_queues);
-		vl_complete(loop, req->id, req->queue, NULL, 0);
+		if (!req->posted)
+			vl_complete(loop, req->id, req->queue, NULL, 0);
 		return;
 	}
 	dev->ops->request(dev, loop, req);

@@ -226,6 +226,7 @@ static int vl_parse_request(struct vl_parser *p, const void *raw,
 	r->nsegs = m->nsegs;
 	r->out_len = m->out_len;
 	r->in_len = m->in_len;
+	r->posted = m->hdr.flags & VIRTIO_LOOPBACK_MSG_F_POSTED;
 	if (m->queue >= VIRTIO_LOOPBACK_MAX_QUEUES)
 		return vl_parse_fail(p, -EINVAL, "REQUEST %#llx: queue %u out of range",
 				     (unsigned long long)m->id, m->queue);

@@ -76,6 +76,7 @@ struct vl_request {
 	uint32_t nsegs;
 	uint32_t out_len;
 	uint32_t in_len;
+	bool posted;			/* already returned: never complete it */
 	const struct virtio_loopback_seg *segs;
 	const uint8_t *out;		/* @out_len bytes */
 };

@@ -139,10 +139,19 @@ enum virtio_loopback_msg_type {
 	VIRTIO_LOOPBACK_MSG_CONFIG_CHANGE,	/* struct virtio_loopback_msg_config */
 };
 
+/*
+ * A REQUEST the transport has already returned to the driver: deliver its
+ * out-data, never complete it (in_len is 0, id is 0).  Queues whose driver
+ * busy-waits for the device with interrupts off, such as virtio-console's
+ * transmit queues, are served this way, so that a slow backend cannot stall
+ * a CPU.
+ */
+#define VIRTIO_LOOPBACK_MSG_F_POSTED	(1U << 0)
+
 /**
  * struct virtio_loopback_msg - the header of every channel message
  * @type: enum virtio_loopback_msg_type
- * @flags: zero
+ * @flags: VIRTIO_LOOPBACK_MSG_F_* on messages read; zero on messages written
  * @len: bytes of the whole message, header included; a multiple of
  *	VIRTIO_LOOPBACK_MSG_ALIGN
  */

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * virtio-loopback: failing a request so that its driver understands.
+ * virtio-loopback: what the transport knows of particular device types.
  *
+ * Two things, each in one small table: how to fail a request so that its
+ * driver understands, and which queues are posted.
+ *
+ * Failing a request.
  * When a backend dies, the transport completes every request it held.  A
  * used entry alone does not say "failed": virtio-blk, for one, reads the
  * status byte the device was to write and never pre-sets it, and it has no
@@ -100,4 +104,38 @@ u32 vl_fail_request(u32 device_id, const struct vl_seg *segs,
 		if (vl_fail_rules[i].device_id == device_id)
 			return vl_fail_rules[i].fail(segs, nsegs);
 	return 0;
+}
+
+/*
+ * Posted queues.  virtio-console sends on its transmit queues (the odd
+ * ones: port 0, the control queue, ports 1 and up) and then spins, with
+ * interrupts off, until the device returns the buffer; a second writer
+ * spins on the port's lock the same way.  On a board with few CPUs that
+ * leaves none for the backend, and the system stops.  A real device answers
+ * within the notification; so does the transport for these queues: it
+ * copies the out-data and returns the buffer at once, and the backend
+ * reads the data later as a posted request.
+ */
+struct vl_posted_rule {
+	u32 device_id;
+	bool (*posted)(unsigned int queue);
+};
+
+static bool vl_console_queue_posted(unsigned int queue)
+{
+	return queue % 2 == 1;
+}
+
+static const struct vl_posted_rule vl_posted_rules[] = {
+	{ VIRTIO_ID_CONSOLE, vl_console_queue_posted },
+};
+
+bool vl_queue_is_posted(u32 device_id, unsigned int queue)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vl_posted_rules); i++)
+		if (vl_posted_rules[i].device_id == device_id)
+			return vl_posted_rules[i].posted(queue);
+	return false;
 }
