@@ -107,24 +107,33 @@ static inline void *rng_serve(void *arg)
 	}
 }
 
+/* Returns the device's index; on failure the backend is left stopped. */
 static inline int rng_backend_start(struct rng_backend *b)
 {
 	struct create_req req;
-	int index;
+	int index = -1;
 
 	memset(b, 0, sizeof(*b));
+	b->fd = -1;
 	b->rbuf = malloc(READ_BUF_SIZE);
 	b->wbuf = malloc(READ_BUF_SIZE);
+	if (!b->rbuf || !b->wbuf || pipe(b->stop_pipe))
+		goto fail;
 	b->fd = open_channel();
-	if (b->fd < 0 || !b->rbuf || !b->wbuf || pipe(b->stop_pipe))
-		return -1;
 	rng_config(&req);
-	index = ioctl(b->fd, VIRTIO_LOOPBACK_CREATE_DEVICE, &req);
-	if (index < 0)
-		return -1;
-	if (pthread_create(&b->thread, NULL, rng_serve, b))
-		return -1;
-	return index;
+	if (b->fd >= 0)
+		index = ioctl(b->fd, VIRTIO_LOOPBACK_CREATE_DEVICE, &req);
+	if (index >= 0 && !pthread_create(&b->thread, NULL, rng_serve, b))
+		return index;
+	if (b->fd >= 0)
+		close(b->fd);
+	b->fd = -1;
+	close(b->stop_pipe[0]);
+	close(b->stop_pipe[1]);
+fail:
+	free(b->rbuf);
+	free(b->wbuf);
+	return -1;
 }
 
 /* Stopping twice is harmless: a test may stop its backend early. */

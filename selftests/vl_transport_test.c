@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <linux/virtio_config.h>
 #include <linux/virtio_loopback.h>
@@ -195,51 +196,59 @@ static int count_loopback_devices(void)
 	return n;
 }
 
-static bool wait_driver_ok(int fd)
+/* Registered, with the driver's DRIVER_OK, before @deadline. */
+static bool wait_driver_ok(int fd, time_t deadline)
 {
 	struct virtio_loopback_device_info info;
 
-	for (int i = 0; i < 400; i++) {
+	while (time(NULL) < deadline) {
 		if (ioctl(fd, VIRTIO_LOOPBACK_GET_DEVICE_INFO, &info) == 0 &&
 		    (info.flags & VIRTIO_LOOPBACK_INFO_REGISTERED) &&
 		    (info.status & VIRTIO_CONFIG_S_DRIVER_OK))
 			return true;
-		usleep(25 * 1000);
+		usleep(20 * 1000);
 	}
 	return false;
 }
 
 FIXTURE(many) {
+	struct rng_backend backends[MANY];
 };
 
 FIXTURE_SETUP(many)
 {
+	for (int i = 0; i < MANY; i++)
+		self->backends[i].fd = -1;
 }
 
 FIXTURE_TEARDOWN(many)
 {
+	for (int i = 0; i < MANY; i++)
+		rng_backend_stop(&self->backends[i]);
 }
 
+/*
+ * 64 served virtio-rng devices at once, three times over.  They are served:
+ * 6.1's hwrng core feeds on every new rng when it registers, and waits for
+ * it under a lock the current rng's reader holds.
+ */
 TEST_F_TIMEOUT(many, sixty_four_devices_come_and_go, 300)
 {
-	int fds[MANY], round, i;
+	int round, i;
 
 	for (round = 0; round < 3; round++) {
-		for (i = 0; i < MANY; i++) {
-			struct create_req req;
+		time_t deadline = time(NULL) + 60;
 
-			fds[i] = open_channel();
-			ASSERT_LE(0, fds[i]);
-			rng_config(&req);
-			ASSERT_LE(0, ioctl(fds[i], VIRTIO_LOOPBACK_CREATE_DEVICE, &req))
-				TH_LOG("round %d device %d: %s", round, i, strerror(errno));
-		}
 		for (i = 0; i < MANY; i++)
-			ASSERT_TRUE(wait_driver_ok(fds[i]))
-				TH_LOG("round %d: device %d never reached DRIVER_OK", round, i);
+			ASSERT_LE(0, rng_backend_start(&self->backends[i]))
+				TH_LOG("round %d device %d: %s", round, i, strerror(errno));
+		for (i = 0; i < MANY; i++)
+			if (!wait_driver_ok(self->backends[i].fd, deadline))
+				break;
+		EXPECT_EQ(MANY, i) TH_LOG("round %d: device %d never got DRIVER_OK", round, i);
 		EXPECT_EQ(MANY, count_loopback_devices());
 		for (i = 0; i < MANY; i++)
-			close(fds[i]);
+			rng_backend_stop(&self->backends[i]);
 		EXPECT_EQ(0, count_loopback_devices());
 	}
 }
