@@ -167,4 +167,40 @@ static inline bool wait_file_has(const char *path, const char *text, bool presen
 	return false;
 }
 
+/*
+ * Read @len bytes from /dev/hwrng once a virtio_rng is the current rng.
+ * Returns the offset of the first byte that is not RNG_BYTE, @len when all
+ * are, or -1 when reading failed.
+ */
+static inline long hwrng_read_check(size_t len)
+{
+	unsigned char *buf = malloc(len);
+	size_t got = 0, i;
+	int fd;
+
+	if (!buf || !wait_file_has("/sys/class/misc/hw_random/rng_current",
+				   "virtio_rng", true))
+		goto fail;
+	fd = open("/dev/hwrng", O_RDONLY);
+	if (fd < 0)
+		goto fail;
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	if (got < len)
+		goto fail;
+	for (i = 0; i < len && buf[i] == RNG_BYTE; i++)
+		;
+	free(buf);
+	return i;
+fail:
+	free(buf);
+	return -1;
+}
+
 #endif /* VL_TEST_RNG_H */
