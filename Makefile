@@ -55,7 +55,14 @@ BENCH_REPORT := $(BUILD)/bin/vl-bench-report
 BENCH_REPORT_SRCS := userspace/tools/bench_report.c
 BENCH_REPORT_HDRS := userspace/tools/bench_report.h
 
-.PHONY: all modules userspace selftests host-tests check check-host check-vm \
+# libFuzzer targets (selftests/fuzz/): built with clang, run for a bounded
+# number of inputs by `make check`; `make fuzz FUZZ_RUNS=-1` runs forever.
+FUZZERS := $(patsubst selftests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard selftests/fuzz/*_fuzz.c))
+FUZZ_RUNS ?= 1000000
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-I$(TOP)/include/uapi -I$(TOP)/userspace/lib -D_GNU_SOURCE
+
+.PHONY: fuzz fuzzers all modules userspace selftests host-tests check check-host check-vm \
 	demo vm-shell bench checkpatch sparse install clean
 
 all: modules userspace selftests
@@ -88,7 +95,19 @@ $(BUILD)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(LIBVL_SRCS) $(LI
 	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(NL_CFLAGS) -pthread -o $@ \
 		$(filter %.c,$^) $(NL_LIBS)
 
-host-tests: $(HOST_TESTS) $(TAP_SUMMARY)
+host-tests: $(HOST_TESTS) $(TAP_SUMMARY) $(FUZZERS)
+
+$(BUILD)/fuzz/vl_channel_fuzz: selftests/fuzz/vl_channel_fuzz.c userspace/lib/vl_channel.c $(LIBVL_HDRS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+
+fuzzers: $(FUZZERS)
+
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do \
+		mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f); \
+		$$f -runs=$(FUZZ_RUNS) $(BUILD)/fuzz/corpus-$$(basename $$f) || exit 1; \
+	done
 
 $(BUILD)/host-tests/%_test: selftests/host/%_test.c $(RUNNER_SRCS) selftests/runner/tap_parse.h $(LIBVL_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
@@ -108,13 +127,14 @@ $(TAP_SUMMARY): selftests/runner/vl-tap-summary.c $(RUNNER_SRCS) selftests/runne
 check: all host-tests
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
 	@scripts/run-host-tests $(HOST_TESTS) > $(BUILD)/results/host.log 2>&1 || true
+	@scripts/run-fuzzers $(FUZZ_RUNS) $(FUZZERS) > $(BUILD)/results/fuzz.log 2>&1 || true
 	@for v in $(KVERS); do \
 		echo "== booting $$v"; \
 		scripts/vm-run --kernel "$$v" --mode test \
 			--out $(BUILD)/results/$$v || true; \
 	done
 	@$(TAP_SUMMARY) --expected-skips selftests/expected-skips \
-		host=$(BUILD)/results/host.log \
+		host=$(BUILD)/results/host.log fuzz=$(BUILD)/results/fuzz.log \
 		$(foreach v,$(KVERS),$(v)=$(BUILD)/results/$(v)/results.log)
 
 demo: all

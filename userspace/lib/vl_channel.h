@@ -13,6 +13,7 @@
 #ifndef VL_CHANNEL_H
 #define VL_CHANNEL_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
