@@ -15,7 +15,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
+
 #include "vl_channel.h"
+
+/* The transport features every device offers: all the transport has. */
+#define VL_TRANSPORT_FEATURES						\
+	(1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTIO_RING_F_INDIRECT_DESC |	\
+	 1ULL << VIRTIO_RING_F_EVENT_IDX)
 
 /* ---- Messages for humans (log.c) --------------------------------------- */
 

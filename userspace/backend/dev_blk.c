@@ -317,9 +317,7 @@ static void vl_blk_describe(struct vl_device *dev, const struct vl_blk *blk,
 	struct virtio_blk_config cfg;
 	uint64_t features;
 
-	features = 1ULL << VIRTIO_F_VERSION_1 |
-		   1ULL << VIRTIO_RING_F_INDIRECT_DESC |
-		   1ULL << VIRTIO_RING_F_EVENT_IDX |
+	features = VL_TRANSPORT_FEATURES |
 		   1ULL << VIRTIO_BLK_F_SIZE_MAX |
 		   1ULL << VIRTIO_BLK_F_SEG_MAX |
 		   1ULL << VIRTIO_BLK_F_BLK_SIZE |

@@ -343,9 +343,7 @@ int vl_console_init(struct vl_device *dev,
 	dev->ops = &vl_console_ops;
 	dev->desc = (struct vl_device_desc){
 		.device_id = VIRTIO_ID_CONSOLE,
-		.features = 1ULL << VIRTIO_F_VERSION_1 |
-			    1ULL << VIRTIO_RING_F_INDIRECT_DESC |
-			    1ULL << VIRTIO_RING_F_EVENT_IDX,
+		.features = VL_TRANSPORT_FEATURES,
 		.num_queues = 2,
 		.max_queue_size = VL_CONSOLE_QUEUE_SIZE,
 	};

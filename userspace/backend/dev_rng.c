@@ -63,9 +63,7 @@ int vl_rng_init(struct vl_device *dev)
 	dev->ops = &vl_rng_ops;
 	dev->desc = (struct vl_device_desc){
 		.device_id = VIRTIO_ID_RNG,
-		.features = 1ULL << VIRTIO_F_VERSION_1 |
-			    1ULL << VIRTIO_RING_F_INDIRECT_DESC |
-			    1ULL << VIRTIO_RING_F_EVENT_IDX,
+		.features = VL_TRANSPORT_FEATURES,
 		.num_queues = 1,
 		.max_queue_size = VL_RNG_QUEUE_SIZE,
 	};
