@@ -183,6 +183,31 @@ static ssize_t vl_read_request(struct vl_dev *dev, struct vl_vq *vq,
 	return vl_vq_take(vq, &chain) ? 0 : len;
 }
 
+/* Make room in a posted queue's ring, then move what waits into it. */
+static ssize_t vl_read_posted_queue(struct vl_vq *vq, char __user *buf,
+				    size_t count)
+{
+	ssize_t first, more;
+
+	first = vl_vq_read_posted(vq, buf, count);
+	if (first < 0 || !vl_vq_post(vq, false))
+		return first;
+	more = vl_vq_read_posted(vq, buf + first, count - first);
+	return more < 0 ? first : first + more;
+}
+
+/* Requests of one ordinary queue, as many as fit. */
+static ssize_t vl_read_queue(struct vl_dev *dev, struct vl_vq *vq,
+			     char __user *buf, size_t count)
+{
+	size_t pos = 0;
+	ssize_t ret;
+
+	while ((ret = vl_read_request(dev, vq, buf + pos, count - pos)) > 0)
+		pos += ret;
+	return pos ? pos : ret;
+}
+
 static ssize_t vl_read_requests(struct vl_dev *dev, char __user *buf,
 				size_t count)
 {
@@ -191,25 +216,17 @@ static ssize_t vl_read_requests(struct vl_dev *dev, char __user *buf,
 	ssize_t ret = 0;
 
 	/* Start at another queue each time, so no queue starves the others. */
-	for (n = 0; n < dev->num_queues && ret >= 0; n++) {
+	for (n = 0; n < dev->num_queues; n++) {
 		struct vl_vq *vq = &dev->vqs[(first + n) % dev->num_queues];
 
-		if (vq->posted_buf) {
-			/* Make room first, then move what waits into it. */
-			ret = vl_vq_read_posted(vq, buf + pos, count - pos);
-			if (ret < 0)
-				break;
-			pos += ret;
-			if (vl_vq_post(vq)) {
-				ret = vl_vq_read_posted(vq, buf + pos, count - pos);
-				if (ret < 0)
-					break;
-				pos += ret;
-			}
-		}
-		while ((ret = vl_read_request(dev, vq, buf + pos,
-					      count - pos)) > 0)
-			pos += ret;
+		/* A posted queue's chains never reach the backend as requests. */
+		if (vq->posted_buf)
+			ret = vl_read_posted_queue(vq, buf + pos, count - pos);
+		else
+			ret = vl_read_queue(dev, vq, buf + pos, count - pos);
+		if (ret < 0)
+			break;
+		pos += ret;
 	}
 	dev->next_queue = (first + 1) % dev->num_queues;
 	return pos ? pos : ret;

@@ -150,7 +150,7 @@ static bool vl_notify(struct virtqueue *virtqueue)
 		return true;
 	}
 	if (vq->posted_buf)
-		vl_vq_post(vq);
+		vl_vq_post(vq, true);
 	wake_up_interruptible(&dev->waitq);
 	return true;
 }
@@ -535,16 +535,16 @@ static void vl_vq_show(struct seq_file *s, struct vl_vq *vq)
 {
 	unsigned int i, inflight = 0;
 
-	spin_lock(&vq->lock);
+	spin_lock_irq(&vq->lock);
 	for (i = 0; i < vq->dev->max_queue_size; i++)
 		inflight += vq->inflight[i].state != VL_REQ_FREE;
-	seq_printf(s, "  queue %u: %s size %u avail %u used %u inflight %u requests %llu completions %llu interrupts %llu stale %llu posted %llu\n",
+	seq_printf(s, "  queue %u: %s size %u avail %u used %u inflight %u requests %llu completions %llu interrupts %llu stale %llu posted %llu dropped %llu\n",
 		   vq->index,
 		   vq->broken ? "broken" : vq->enabled ? "enabled" : "disabled",
 		   vq->vring.num, vq->last_avail_idx, vq->used_idx, inflight,
 		   vq->requests, vq->completions, vq->interrupts,
-		   vq->stale_completions, vq->posted);
-	spin_unlock(&vq->lock);
+		   vq->stale_completions, vq->posted, vq->posted_dropped);
+	spin_unlock_irq(&vq->lock);
 }
 
 void vl_devices_show(struct seq_file *s)

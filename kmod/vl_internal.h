@@ -49,7 +49,7 @@ struct vl_vq {
 	bool enabled;		/* set up and not reset since */
 	bool broken;		/* the driver queued a malformed chain */
 
-	spinlock_t lock;	/* indices, in-flight table, used ring */
+	spinlock_t lock;	/* indices, in-flight table, used ring; irq-safe */
 	u16 last_avail_idx;	/* next avail entry the device takes */
 	u16 used_idx;		/* next used entry the device fills */
 	u16 signalled_used;	/* used_idx at the last interrupt */
@@ -71,10 +71,11 @@ struct vl_vq {
 	u64 interrupts;
 	u64 stale_completions;
 	u64 posted;
+	u64 posted_dropped;	/* bytes lost while the backend did not read */
 };
 
-#define VL_POSTED_BUF_SIZE	(64 * 1024)
-/* Larger chains of a posted queue go to the backend as usual. */
+#define VL_POSTED_BUF_SIZE	(256 * 1024)
+/* The largest chain a posted queue takes (virtio-console writes 32 KiB). */
 #define VL_POSTED_MAX		(32 * 1024)
 
 /* Control events waiting for the backend's next read(). */
@@ -183,7 +184,7 @@ int vl_phys_read(void *dst, u64 addr, u32 len);
 int vl_phys_write(u64 addr, const void *src, u32 len);
 void vl_vq_signal(struct vl_vq *vq);
 void vl_vq_signal_work(struct work_struct *work);
-int vl_vq_post(struct vl_vq *vq);
+int vl_vq_post(struct vl_vq *vq, bool in_notify);
 bool vl_vq_has_posted(struct vl_vq *vq);
 ssize_t vl_vq_read_posted(struct vl_vq *vq, char __user *buf, size_t count);
 

@@ -228,10 +228,10 @@ bool vl_vq_has_avail(struct vl_vq *vq)
 {
 	bool avail;
 
-	spin_lock(&vq->lock);
+	spin_lock_irq(&vq->lock);
 	avail = vq->enabled && !vq->broken &&
 		vl_avail_idx(vq) != vq->last_avail_idx;
-	spin_unlock(&vq->lock);
+	spin_unlock_irq(&vq->lock);
 	return avail;
 }
 
@@ -289,9 +289,9 @@ int vl_vq_take(struct vl_vq *vq, const struct vl_chain *chain)
 {
 	struct vl_inflight *req = &vq->inflight[chain->head];
 
-	spin_lock(&vq->lock);
+	spin_lock_irq(&vq->lock);
 	if (req->state != VL_REQ_FREE) {
-		spin_unlock(&vq->lock);
+		spin_unlock_irq(&vq->lock);
 		vl_vq_break(vq, "driver reused a head still in flight", chain->head);
 		return -EINVAL;
 	}
@@ -300,7 +300,7 @@ int vl_vq_take(struct vl_vq *vq, const struct vl_chain *chain)
 	req->in_len = chain->in_len;
 	vl_vq_advance_avail(vq);
 	vq->requests++;
-	spin_unlock(&vq->lock);
+	spin_unlock_irq(&vq->lock);
 	return 0;
 }
 
@@ -388,26 +388,26 @@ int vl_vq_complete(struct vl_vq *vq, u64 id, const u8 __user *data, u32 len)
 		return -ENOENT;
 
 	req = &vq->inflight[head];
-	spin_lock(&vq->lock);
+	spin_lock_irq(&vq->lock);
 	if (req->state != VL_REQ_DELIVERED || req->gen != gen) {
-		spin_unlock(&vq->lock);
+		spin_unlock_irq(&vq->lock);
 		return -ENOENT;
 	}
 	if (len > req->in_len) {
-		spin_unlock(&vq->lock);
+		spin_unlock_irq(&vq->lock);
 		return -EMSGSIZE;
 	}
 	req->state = VL_REQ_COMPLETING;
-	spin_unlock(&vq->lock);
+	spin_unlock_irq(&vq->lock);
 
 	err = vl_walk_chain(vq, head, vl_copy_in_seg, &in);
 
-	spin_lock(&vq->lock);
+	spin_lock_irq(&vq->lock);
 	if (err)
 		req->state = VL_REQ_DELIVERED;
 	else
 		vl_vq_push_used(vq, head, len);
-	spin_unlock(&vq->lock);
+	spin_unlock_irq(&vq->lock);
 	return err;
 }
 
@@ -421,9 +421,9 @@ static void vl_vq_fail(struct vl_vq *vq, u16 head, struct vl_seg *segs)
 	if (!vl_walk_chain(vq, head, vl_collect_seg, &collect))
 		len = vl_fail_request(vq->dev->device_id, segs, chain.nsegs);
 
-	spin_lock(&vq->lock);
+	spin_lock_irq(&vq->lock);
 	vl_vq_push_used(vq, head, len);
-	spin_unlock(&vq->lock);
+	spin_unlock_irq(&vq->lock);
 }
 
 /*
@@ -454,9 +454,9 @@ int vl_vq_fail_inflight(struct vl_vq *vq, struct vl_seg *segs)
 			vl_vq_break(vq, "avail ring names a bad head", head);
 			break;
 		}
-		spin_lock(&vq->lock);
+		spin_lock_irq(&vq->lock);
 		vl_vq_advance_avail(vq);
-		spin_unlock(&vq->lock);
+		spin_unlock_irq(&vq->lock);
 		vl_vq_fail(vq, head, segs);
 		failed++;
 	}
@@ -476,10 +476,10 @@ void vl_vq_signal(struct vl_vq *vq)
 	bool need;
 	u16 old;
 
-	spin_lock(&vq->lock);
+	spin_lock_irq(&vq->lock);
 	/* A stale completion may name a queue that is gone since. */
 	if (!vq->enabled) {
-		spin_unlock(&vq->lock);
+		spin_unlock_irq(&vq->lock);
 		return;
 	}
 	/* Order the used->idx store before reading the driver's wishes. */
@@ -496,7 +496,7 @@ void vl_vq_signal(struct vl_vq *vq)
 	vq->signalled_used = vq->used_idx;
 	if (need)
 		vq->interrupts++;
-	spin_unlock(&vq->lock);
+	spin_unlock_irq(&vq->lock);
 
 	if (need) {
 		local_bh_disable();
@@ -508,9 +508,11 @@ void vl_vq_signal(struct vl_vq *vq)
 /*
  * Posted queues: see vl_devtype.c for why.  Chains are copied into the
  * queue's byte ring and returned to the driver inside its notification;
- * the reader hands the bytes to the backend later.  A chain that does not
- * fit waits in the avail ring; one larger than VL_POSTED_MAX goes to the
- * backend as an ordinary request.
+ * the reader hands the bytes to the backend later.  Nothing of a posted
+ * queue ever waits on the backend: when the ring is full at notification
+ * time, the chain is returned with its bytes dropped and counted, as a
+ * UART drops on overrun; stalling would leave the driver spinning with
+ * interrupts off.  A chain larger than VL_POSTED_MAX breaks the queue.
  */
 
 static void vl_posted_put(struct vl_vq *vq, u32 pos, const void *src, u32 len)
@@ -576,8 +578,11 @@ static int vl_post_seg(const struct vl_seg *seg, void *ctx)
 	return vl_phys_for_each(seg->addr, seg->len, vl_page_to_posted, ctx);
 }
 
-/* Post one chain; the caller holds vq->lock.  0, or -ENOSPC to stop. */
-static int vl_vq_post_one(struct vl_vq *vq, u16 head)
+/*
+ * Post one chain; the caller holds vq->lock.  0, or -ENOSPC when the ring
+ * is full and @drop is false, or another error for a chain it cannot take.
+ */
+static int vl_vq_post_one(struct vl_vq *vq, u16 head, bool drop)
 {
 	struct vl_posted_fill fill = { .vq = vq };
 	u32 len = 0, need, tail;
@@ -589,8 +594,18 @@ static int vl_vq_post_one(struct vl_vq *vq, u16 head)
 	need = sizeof(len) + ALIGN(len, sizeof(len));
 	/* Acquire: the reader is done with the bytes before we reuse them. */
 	tail = smp_load_acquire(&vq->posted_tail);
-	if (vq->posted_head - tail + need > VL_POSTED_BUF_SIZE)
-		return -ENOSPC;
+	if (vq->posted_head - tail + need > VL_POSTED_BUF_SIZE) {
+		if (!drop)
+			return -ENOSPC;
+		if (!vq->posted_dropped)
+			dev_warn_ratelimited(&vq->dev->vdev.dev,
+					     "queue %u: the backend is not reading; output dropped\n",
+					     vq->index);
+		vq->posted_dropped += len;
+		vl_vq_advance_avail(vq);
+		vl_vq_push_used(vq, head, 0);
+		return 0;
+	}
 
 	fill.pos = vq->posted_head;
 	vl_posted_put(vq, fill.pos, &len, sizeof(len));
@@ -608,14 +623,17 @@ static int vl_vq_post_one(struct vl_vq *vq, u16 head)
 
 /*
  * Post what the avail ring holds.  Called in the driver's notification,
- * which may be atomic with interrupts off, and by the reader after it has
- * made room.  The driver's interrupt comes from a work item.
+ * which may be atomic with interrupts off (printk through an hvc console
+ * even runs it in hard interrupt context: hence the lock is taken with
+ * interrupts off everywhere), and by the reader after it has made room.
+ * The driver's interrupt comes from a work item.
  */
-int vl_vq_post(struct vl_vq *vq)
+int vl_vq_post(struct vl_vq *vq, bool in_notify)
 {
 	int posted = 0, err = 0;
+	unsigned long flags;
 
-	spin_lock(&vq->lock);
+	spin_lock_irqsave(&vq->lock, flags);
 	while (!err && vq->enabled && !vq->broken &&
 	       vl_avail_idx(vq) != vq->last_avail_idx) {
 		unsigned int slot = vq->last_avail_idx % vq->vring.num;
@@ -627,13 +645,15 @@ int vl_vq_post(struct vl_vq *vq)
 			vl_vq_break(vq, "avail ring names a bad head", head);
 			break;
 		}
-		err = vl_vq_post_one(vq, head);
+		err = vl_vq_post_one(vq, head, in_notify);
 		if (!err)
 			posted++;
-		else if (err != -ENOSPC && err != -E2BIG)
+		else if (err == -E2BIG)
+			vl_vq_break(vq, "chain too large for a posted queue", head);
+		else if (err != -ENOSPC)
 			vl_vq_break(vq, "malformed descriptor chain", head);
 	}
-	spin_unlock(&vq->lock);
+	spin_unlock_irqrestore(&vq->lock, flags);
 
 	if (posted)
 		queue_work(vl_wq, &vq->signal_work);
@@ -701,9 +721,9 @@ void vl_vq_setup(struct vl_vq *vq, struct virtqueue *virtqueue)
 	vq->vring = *virtqueue_get_vring(virtqueue);
 	virtqueue->priv = vq;
 	vl_vq_reset(vq);
-	spin_lock(&vq->lock);
+	spin_lock_irq(&vq->lock);
 	vq->enabled = true;
-	spin_unlock(&vq->lock);
+	spin_unlock_irq(&vq->lock);
 }
 
 void vl_vq_teardown(struct vl_vq *vq)
@@ -717,7 +737,7 @@ void vl_vq_reset(struct vl_vq *vq)
 {
 	unsigned int i;
 
-	spin_lock(&vq->lock);
+	spin_lock_irq(&vq->lock);
 	vq->enabled = false;
 	vq->broken = false;
 	vq->last_avail_idx = 0;
@@ -727,5 +747,5 @@ void vl_vq_reset(struct vl_vq *vq)
 	vq->posted_tail = 0;
 	for (i = 0; i < vq->dev->max_queue_size; i++)
 		vq->inflight[i].state = VL_REQ_FREE;
-	spin_unlock(&vq->lock);
+	spin_unlock_irq(&vq->lock);
 }
