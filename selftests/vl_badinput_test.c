@@ -103,6 +103,34 @@ static void expect_device_unharmed(struct __test_metadata *_metadata,
 	EXPECT_EQ(64 << 10, hwrng_read_check(64 << 10));
 }
 
+TEST_F(held, reads_too_small_or_empty_change_nothing)
+{
+	struct pollfd pfd = { .fd = self->b.fd, .events = POLLIN };
+	unsigned char small[8];
+	int flags;
+
+	/* Everything is read: nothing to report, so no POLLIN and EAGAIN. */
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+	flags = fcntl(self->b.fd, F_GETFL);
+	ASSERT_EQ(0, fcntl(self->b.fd, F_SETFL, flags | O_NONBLOCK));
+	EXPECT_EQ(-1, read(self->b.fd, self->b.rbuf, READ_BUF_SIZE));
+	EXPECT_EQ(EAGAIN, errno);
+
+	/* Give the request back; the driver queues the next one at once. */
+	EXPECT_LT(0, send_completion(self->b.fd, self->b.wbuf, self->req.id,
+				     self->req.queue, self->req.in_len));
+	EXPECT_EQ(1, poll(&pfd, 1, 10000));
+	EXPECT_TRUE(pfd.revents & POLLIN);
+
+	/* No message fits in 8 bytes: ENOSPC, and the message stays. */
+	EXPECT_EQ(-1, read(self->b.fd, small, sizeof(small)));
+	EXPECT_EQ(ENOSPC, errno);
+	ASSERT_EQ(0, fcntl(self->b.fd, F_SETFL, flags));
+	ASSERT_EQ(0, wait_request(self->b.fd, &self->req, self->b.rbuf))
+		TH_LOG("the request was lost by the short read");
+	expect_device_unharmed(_metadata, self);
+}
+
 TEST_F(held, unknown_ids_are_refused)
 {
 	uint64_t id = self->req.id;
