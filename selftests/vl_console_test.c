@@ -180,7 +180,20 @@ TEST_F_TIMEOUT(console, peer_to_driver_arrives_intact, 120)
 
 TEST_F_TIMEOUT(console, driver_to_peer_arrives_intact, 120)
 {
+	char debugfs[8192], want[32], *line;
+
 	transfer(_metadata, self->tty, self->peer, self->sent, self->got);
+
+	/* The transmit queue is posted: none of it waited on the backend. */
+	ASSERT_LT(0, vl_read_file(VL_DEBUGFS "/devices", debugfs, sizeof(debugfs)));
+	snprintf(want, sizeof(want), "vl%d: device_id 3 ", self->backend.index);
+	line = strstr(debugfs, want);
+	ASSERT_NE(NULL, line) TH_LOG("%s", debugfs);
+	line = strstr(line, "queue 1: enabled");
+	ASSERT_NE(NULL, line) TH_LOG("%s", debugfs);
+	EXPECT_EQ(0, strtoull(strstr(line, " requests ") + 10, NULL, 10));
+	EXPECT_LT(0, strtoull(strstr(line, " posted ") + 8, NULL, 10));
+	EXPECT_EQ(0, strtoull(strstr(line, " dropped ") + 9, NULL, 10));
 }
 
 TEST_F_TIMEOUT(console, both_ways_at_once, 120)
