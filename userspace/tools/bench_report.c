@@ -707,6 +707,20 @@ static void cell(struct table *tb, size_t row, size_t col, const char *fmt,
 	va_end(ap);
 }
 
+/* One target's result for a job: its IOPS or MB/s, "-" or "error". */
+static void result_cell(struct table *tb, size_t row, size_t col,
+			const struct br_entry *e, bool mb_s)
+{
+	if (!e)
+		cell(tb, row, col, "-");
+	else if (!e->r.ok)
+		cell(tb, row, col, "error");
+	else if (mb_s)
+		cell(tb, row, col, "%.1f", e->r.mb_s);
+	else
+		cell(tb, row, col, "%.0f", e->r.iops);
+}
+
 void br_print_table(const struct br_report *r, FILE *out)
 {
 	bool base = has_baseline(r);
@@ -735,16 +749,8 @@ void br_print_table(const struct br_report *r, FILE *out)
 
 		cell(&tb, row, 0, "%s", r->jobs[j]);
 		col = 1;
-		for (size_t t = 0; t < r->ntargets; t++) {
-			struct br_entry *e = find_entry(r, j, t);
-
-			if (!e)
-				cell(&tb, row, col++, "-");
-			else if (!e->r.ok)
-				cell(&tb, row, col++, "error");
-			else
-				cell(&tb, row, col++, "%.0f", e->r.iops);
-		}
+		for (size_t t = 0; t < r->ntargets; t++)
+			result_cell(&tb, row, col++, find_entry(r, j, t), false);
 		for (size_t t = 0; t < r->ntargets && base; t++) {
 			double ratio;
 
@@ -755,16 +761,8 @@ void br_print_table(const struct br_report *r, FILE *out)
 			else
 				cell(&tb, row, col++, "-");
 		}
-		for (size_t t = 0; t < r->ntargets; t++) {
-			struct br_entry *e = find_entry(r, j, t);
-
-			if (!e)
-				cell(&tb, row, col++, "-");
-			else if (!e->r.ok)
-				cell(&tb, row, col++, "error");
-			else
-				cell(&tb, row, col++, "%.1f", e->r.mb_s);
-		}
+		for (size_t t = 0; t < r->ntargets; t++)
+			result_cell(&tb, row, col++, find_entry(r, j, t), true);
 	}
 
 	for (col = 0; col < tb.cols; col++) {
