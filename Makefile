@@ -39,8 +39,14 @@ NL_LIBS	:= $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 # its tests with vfork().
 KSFT_CFLAGS := -I$(KSFT) -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered
 
-LIBVL_SRCS := $(wildcard userspace/lib/*.c)
 LIBVL_HDRS := $(wildcard userspace/lib/*.h) include/uapi/linux/virtio_loopback.h
+# The library in two parts: the backend channel (no dependencies), which
+# vl-backend links alone, and the generic netlink client (libnl), for
+# vlctl and the selftests that include vl_genl.h.
+LIBVL_CHANNEL_SRCS := userspace/lib/vl_channel.c
+LIBVL_GENL_SRCS := userspace/lib/vl_genl.c
+GENL_SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,\
+	$(shell grep -l '"vl_genl.h"' selftests/vl_*_test.c 2>/dev/null))
 
 TOOLS	:= $(BUILD)/bin/vlctl $(BUILD)/bin/vl-backend
 BACKEND_SRCS := $(wildcard userspace/backend/*.c)
@@ -76,13 +82,13 @@ modules:
 
 userspace: $(TOOLS)
 
-$(BUILD)/bin/vlctl: userspace/vlctl/vlctl.c $(LIBVL_SRCS) $(LIBVL_HDRS)
+$(BUILD)/bin/vlctl: userspace/vlctl/vlctl.c $(LIBVL_CHANNEL_SRCS) $(LIBVL_GENL_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS)
 
-$(BUILD)/bin/vl-backend: $(BACKEND_SRCS) $(BACKEND_HDRS) $(LIBVL_SRCS) $(LIBVL_HDRS)
+$(BUILD)/bin/vl-backend: $(BACKEND_SRCS) $(BACKEND_HDRS) $(LIBVL_CHANNEL_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -pthread -o $@ $(filter %.c,$^) $(NL_LIBS)
+	$(CC) $(USER_CFLAGS) -pthread -o $@ $(filter %.c,$^)
 
 $(BENCH_REPORT): userspace/tools/vl-bench-report.c $(BENCH_REPORT_SRCS) $(BENCH_REPORT_HDRS)
 	@mkdir -p $(@D)
@@ -90,10 +96,14 @@ $(BENCH_REPORT): userspace/tools/vl-bench-report.c $(BENCH_REPORT_SRCS) $(BENCH_
 
 selftests: $(SELFTESTS)
 
-$(BUILD)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(LIBVL_SRCS) $(LIBVL_HDRS)
+$(GENL_SELFTESTS): $(LIBVL_GENL_SRCS)
+$(GENL_SELFTESTS): SELFTEST_NL_CFLAGS = $(NL_CFLAGS)
+$(GENL_SELFTESTS): SELFTEST_NL_LIBS = $(NL_LIBS)
+
+$(BUILD)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(LIBVL_CHANNEL_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(NL_CFLAGS) -pthread -o $@ \
-		$(filter %.c,$^) $(NL_LIBS)
+	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(SELFTEST_NL_CFLAGS) -pthread -o $@ \
+		$(filter %.c,$^) $(SELFTEST_NL_LIBS)
 
 host-tests: $(HOST_TESTS) $(TAP_SUMMARY) $(FUZZERS)
 
@@ -109,9 +119,9 @@ fuzz: $(FUZZERS)
 		$$f -runs=$(FUZZ_RUNS) $(BUILD)/fuzz/corpus-$$(basename $$f) || exit 1; \
 	done
 
-$(BUILD)/host-tests/%_test: selftests/host/%_test.c $(RUNNER_SRCS) selftests/runner/tap_parse.h $(LIBVL_SRCS) $(LIBVL_HDRS)
+$(BUILD)/host-tests/%_test: selftests/host/%_test.c $(RUNNER_SRCS) selftests/runner/tap_parse.h $(LIBVL_CHANNEL_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(NL_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS)
+	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) -o $@ $(filter %.c,$^)
 
 # The bench report's parser, with json-c rather than the channel library.
 $(BUILD)/host-tests/bench_report_test: selftests/host/bench_report_test.c $(BENCH_REPORT_SRCS) $(BENCH_REPORT_HDRS)
