@@ -123,6 +123,12 @@ $(BUILD)/host-tests/%_test: selftests/host/%_test.c $(RUNNER_SRCS) selftests/run
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) -o $@ $(filter %.c,$^)
 
+# vl-backend's blk model on the host: dev_blk.c with a fake event loop
+# the test provides, on image files in /tmp.
+$(BUILD)/host-tests/vl_blk_model_test: selftests/host/vl_blk_model_test.c userspace/backend/dev_blk.c userspace/backend/log.c $(BACKEND_HDRS) $(LIBVL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) -I$(TOP)/userspace/backend -o $@ $(filter %.c,$^)
+
 # The bench report's parser, with json-c rather than the channel library.
 $(BUILD)/host-tests/bench_report_test: selftests/host/bench_report_test.c $(BENCH_REPORT_SRCS) $(BENCH_REPORT_HDRS)
 	@mkdir -p $(@D)

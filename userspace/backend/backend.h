@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
@@ -65,6 +66,8 @@ struct vl_device_ops {
 	/* Their events; a negative errno stops the backend. */
 	int (*poll_events)(struct vl_device *dev, struct vl_loop *loop,
 			   const struct pollfd *fds, int nfds);
+	/* The model's counters for --stats, one "name value" line each. */
+	void (*stats)(struct vl_device *dev, FILE *f);
 	void (*destroy)(struct vl_device *dev);
 };
 
@@ -84,7 +87,11 @@ struct vl_blk_options {
 	const char *file;
 	unsigned int queues;
 	bool readonly;
+	const char *serial;		/* NULL: vl-blk-<inode in hex> */
 };
+
+/* A --serial the guest can show: 1 to 20 printable ASCII characters. */
+bool vl_blk_serial_ok(const char *serial);
 
 struct vl_console_options {
 	const char *socket_path;	/* NULL: stdin and stdout */
@@ -98,11 +105,17 @@ int vl_console_init(struct vl_device *dev,
 
 /* ---- The event loop (loop.c) -------------------------------------------- */
 
+struct vl_serve_options {
+	const char *channel;		/* NULL: VL_CHANNEL_PATH */
+	const char *stats;		/* --stats FILE, or NULL */
+	unsigned int latency_ms;	/* --latency: hold completions back */
+};
+
 /*
- * Create @dev on the channel and serve it until SIGINT or SIGTERM.  Returns
- * the process exit status.
+ * Create @dev on the channel and serve it until SIGINT, SIGTERM or SIGHUP.
+ * Returns the process exit status.
  */
-int vl_serve(struct vl_device *dev, const char *channel_path);
+int vl_serve(struct vl_device *dev, const struct vl_serve_options *opts);
 
 /*
  * Open the completion of request @id on @queue with room for @max_len bytes

@@ -27,6 +27,7 @@
 
 struct vl_loop {
 	struct vl_device *dev;
+	const struct vl_serve_options *opts;
 	const char *path;
 	int chan;
 	int sig_fd;
@@ -38,6 +39,11 @@ struct vl_loop {
 	bool stop;			/* a signal asked us to */
 	bool fatal;			/* something went wrong: exit 1 */
 	bool warned_unknown;
+	bool stats_warned;
+	/* For --stats: every request must end as a completion. */
+	uint64_t requests;		/* requests to complete */
+	uint64_t posted;		/* already returned by the transport */
+	uint64_t completions;
 };
 
 /* ---- Completions --------------------------------------------------------- */
@@ -98,6 +104,7 @@ void *vl_complete_begin(struct vl_loop *loop, uint64_t id, uint32_t queue,
 void vl_complete_end(struct vl_loop *loop, uint32_t len)
 {
 	vl_batch_complete_end(&loop->batch, len);
+	loop->completions++;
 }
 
 void vl_complete(struct vl_loop *loop, uint64_t id, uint32_t queue,
@@ -173,6 +180,10 @@ static void vl_on_request(struct vl_loop *loop, const struct vl_request *req)
 {
 	struct vl_device *dev = loop->dev;
 
+	if (req->posted)
+		loop->posted++;
+	else
+		loop->requests++;
 	if (req->queue >= dev->desc.num_queues) {
 		/* The kernel checks this; answer rather than leave it hanging. */
 		vl_warn("request %#llx on queue %u, the device has %u",
@@ -294,6 +305,55 @@ static void vl_read_batch(struct vl_loop *loop)
 	}
 }
 
+/* ---- --stats ------------------------------------------------------------- */
+
+static int vl_stats_print(const struct vl_loop *loop, FILE *f)
+{
+	struct vl_device *dev = loop->dev;
+
+	fprintf(f, "device %s\nvl %d\nrequests %llu\nposted %llu\ncompletions %llu\n",
+		dev->name, loop->index, (unsigned long long)loop->requests,
+		(unsigned long long)loop->posted,
+		(unsigned long long)loop->completions);
+	if (dev->ops->stats)
+		dev->ops->stats(dev, f);
+	return ferror(f) ? -EIO : 0;
+}
+
+/*
+ * Write the counters to the --stats file.  Through a temporary file and
+ * rename(), so a reader sees the old file or the new one, never half of
+ * one: a test that deletes it, sends SIGUSR1 and waits for it to appear
+ * reads whole, fresh numbers.
+ */
+static int vl_stats_write(struct vl_loop *loop)
+{
+	const char *path = loop->opts->stats;
+	char tmp[4096];
+	int err = 0;
+	FILE *f;
+
+	if (!path)
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	f = fopen(tmp, "w");
+	if (!f)
+		err = -errno;
+	if (f && vl_stats_print(loop, f))
+		err = -EIO;
+	if (f && fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (!err)
+		return 0;
+	unlink(tmp);
+	if (!loop->stats_warned)
+		vl_err("cannot write the stats to %s: %s", path, strerror(-err));
+	loop->stats_warned = true;
+	return err;
+}
+
 /* ---- Set-up and the loop itself ------------------------------------------ */
 
 /* Registration is asynchronous: say which virtioM we are once it is done. */
@@ -334,6 +394,7 @@ static int vl_open_signals(void)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -errno;
 	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -346,6 +407,10 @@ static void vl_on_signal(struct vl_loop *loop)
 
 	if (read(loop->sig_fd, &si, sizeof(si)) != sizeof(si))
 		return;
+	if (si.ssi_signo == SIGUSR1) {
+		vl_stats_write(loop);
+		return;
+	}
 	vl_debug("caught %s: removing vl%d", strsignal(si.ssi_signo),
 		 loop->index);
 	loop->stop = true;
@@ -390,13 +455,14 @@ static int vl_create(struct vl_loop *loop)
 }
 
 static int vl_loop_init(struct vl_loop *loop, struct vl_device *dev,
-			const char *path)
+			const struct vl_serve_options *opts)
 {
 	int err;
 
 	memset(loop, 0, sizeof(*loop));
 	loop->dev = dev;
-	loop->path = path ? path : VL_CHANNEL_PATH;
+	loop->opts = opts;
+	loop->path = opts->channel ? opts->channel : VL_CHANNEL_PATH;
 	loop->chan = -1;
 	loop->index = -1;
 	loop->sig_fd = vl_open_signals();
@@ -415,7 +481,9 @@ static int vl_loop_init(struct vl_loop *loop, struct vl_device *dev,
 	loop->chan = vl_open_channel(loop);
 	if (loop->chan < 0)
 		return loop->chan;
-	return vl_create(loop);
+	err = vl_create(loop);
+	/* A --stats file that cannot be written is found out now. */
+	return err ? err : vl_stats_write(loop);
 }
 
 static void vl_loop_fini(struct vl_loop *loop)
@@ -429,6 +497,19 @@ static void vl_loop_fini(struct vl_loop *loop)
 	vl_batch_free(&loop->batch);
 	if (loop->index >= 0)
 		vl_debug("removed vl%d", loop->index);
+}
+
+/*
+ * --latency: an emulated slow device keeps the batch's requests in flight
+ * a while before answering them.  A signal cuts the wait short.
+ */
+static void vl_hold_completions(struct vl_loop *loop)
+{
+	struct pollfd pfd = { .fd = loop->sig_fd, .events = POLLIN };
+
+	if (!loop->opts->latency_ms || !loop->batch.count || loop->fatal)
+		return;
+	poll(&pfd, 1, loop->opts->latency_ms);
 }
 
 static void vl_loop_once(struct vl_loop *loop)
@@ -457,19 +538,23 @@ static void vl_loop_once(struct vl_loop *loop)
 	if (n > 0 && ndev && !loop->fatal &&
 	    dev->ops->poll_events(dev, loop, fds + 2, ndev) < 0)
 		loop->fatal = true;
+	vl_hold_completions(loop);
 	vl_flush(loop);
 	if (!loop->announced && !loop->fatal)
 		vl_check_registered(loop);
 }
 
-int vl_serve(struct vl_device *dev, const char *channel_path)
+int vl_serve(struct vl_device *dev, const struct vl_serve_options *opts)
 {
 	struct vl_loop loop;
 	int err;
 
-	err = vl_loop_init(&loop, dev, channel_path);
+	err = vl_loop_init(&loop, dev, opts);
 	while (!err && !loop.stop && !loop.fatal)
 		vl_loop_once(&loop);
+	/* The last word on what the device did, also after an error. */
+	if (!err)
+		vl_stats_write(&loop);
 	vl_loop_fini(&loop);
 	return err || loop.fatal ? 1 : 0;
 }

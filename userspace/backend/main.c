@@ -15,7 +15,7 @@
 #define VL_EXIT_USAGE	2
 
 struct vl_cli {
-	const char *channel;
+	struct vl_serve_options serve;
 	struct vl_blk_options blk;
 	struct vl_console_options console;
 };
@@ -49,6 +49,10 @@ static const char vl_usage[] =
 	"  -v, --verbose            log what the driver does on stderr\n"
 	"      --channel PATH       the channel device (default "
 	VL_CHANNEL_PATH ")\n"
+	"      --stats FILE         write counters of what the device did to\n"
+	"                           FILE at start, on SIGUSR1 and at exit\n"
+	"      --latency MS         hold every batch of completions back for\n"
+	"                           MS milliseconds (an emulated slow device)\n"
 	"  -h, --help               show this text; after DEVICE, its options\n"
 	"\n"
 	"Exit status: 0 after a signal, 1 on an error, 2 on a bad command line.\n";
@@ -61,7 +65,7 @@ static const char vl_rng_help[] =
 
 static const char vl_blk_help[] =
 	"usage: vl-backend blk --file FILE [--queues N] [--readonly]\n"
-	"                      [COMMON OPTIONS]\n"
+	"                      [--serial S] [COMMON OPTIONS]\n"
 	"\n"
 	"A virtio-blk device on FILE, a regular file or a block device.  Its\n"
 	"capacity is FILE's size in whole 512-byte sectors.\n"
@@ -69,7 +73,14 @@ static const char vl_blk_help[] =
 	"  -f, --file FILE   the disk image (required)\n"
 	"  -q, --queues N    request queues, 1 to 64 (default 1)\n"
 	"  -r, --readonly    open FILE read-only; the disk is read-only and\n"
-	"                    writes fail with an I/O error\n";
+	"                    writes fail with an I/O error\n"
+	"  -s, --serial S    the disk's serial (the guest's\n"
+	"                    /sys/block/vdX/serial), 1 to 20 printable ASCII\n"
+	"                    characters (default vl-blk-<FILE's inode in hex>)\n"
+	"\n"
+	"FILE must hold at least one sector.  It is locked (flock) while served:\n"
+	"exclusively, or shared with --readonly, so two backends never serve\n"
+	"one image for writing.\n";
 
 static const char vl_console_help[] =
 	"usage: vl-backend console [--socket PATH] [COMMON OPTIONS]\n"
@@ -114,6 +125,14 @@ static bool vl_blk_option(struct vl_cli *cli, int opt, const char *arg)
 	case 'r':
 		cli->blk.readonly = true;
 		return true;
+	case 's':
+		if (vl_blk_serial_ok(arg)) {
+			cli->blk.serial = arg;
+			return true;
+		}
+		vl_err("--serial wants 1 to 20 printable ASCII characters, not '%s'",
+		       arg);
+		return false;
 	}
 	return false;
 }
@@ -156,11 +175,13 @@ static int vl_console_kind_init(struct vl_device *dev,
 	return vl_console_init(dev, &cli->console);
 }
 
-/* Every device takes these too; their values are below 0x100 + 'a'. */
-enum { VL_OPT_CHANNEL = 0x100 };
+/* Every device takes these too; their values are above any letter. */
+enum { VL_OPT_CHANNEL = 0x100, VL_OPT_STATS, VL_OPT_LATENCY };
 #define VL_COMMON_LONGOPTS					\
 	{ "verbose", no_argument, NULL, 'v' },			\
 	{ "channel", required_argument, NULL, VL_OPT_CHANNEL },	\
+	{ "stats", required_argument, NULL, VL_OPT_STATS },	\
+	{ "latency", required_argument, NULL, VL_OPT_LATENCY },	\
 	{ "help", no_argument, NULL, 'h' }
 
 static const struct option vl_rng_longopts[] = {
@@ -172,6 +193,7 @@ static const struct option vl_blk_longopts[] = {
 	{ "file", required_argument, NULL, 'f' },
 	{ "queues", required_argument, NULL, 'q' },
 	{ "readonly", no_argument, NULL, 'r' },
+	{ "serial", required_argument, NULL, 's' },
 	VL_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -193,7 +215,7 @@ static const struct vl_device_kind vl_kinds[] = {
 	{
 		.name = "blk",
 		.help = vl_blk_help,
-		.shortopts = ":f:q:rvh",
+		.shortopts = ":f:q:rs:vh",
 		.longopts = vl_blk_longopts,
 		.option = vl_blk_option,
 		.check = vl_blk_check,
@@ -245,6 +267,50 @@ static void vl_bad_option(char *const *argv, int opt)
 		vl_err("unknown option '-%c'", optopt);
 }
 
+/* At most a minute: a longer wait is a mistake, not a slow device. */
+static bool vl_parse_latency(const char *arg, unsigned int *ms)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || n > 60000)
+		return false;
+	*ms = n;
+	return true;
+}
+
+/*
+ * One of the options every device takes: 1 when it was one (and right),
+ * 0 when @opt is not a common option, -1 when its value is wrong.
+ */
+static int vl_common_option(struct vl_cli *cli, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'v':
+		vl_verbose = true;
+		return 1;
+	case VL_OPT_CHANNEL:
+		cli->serve.channel = arg;
+		return 1;
+	case VL_OPT_STATS:
+		if (!arg[0]) {
+			vl_err("--stats wants a file name");
+			return -1;
+		}
+		cli->serve.stats = arg;
+		return 1;
+	case VL_OPT_LATENCY:
+		if (vl_parse_latency(arg, &cli->serve.latency_ms))
+			return 1;
+		vl_err("--latency wants milliseconds from 0 to 60000, not '%s'",
+		       arg);
+		return -1;
+	}
+	return 0;
+}
+
 /* Options before DEVICE: the common ones only.  Returns DEVICE's index. */
 static int vl_parse_common(int argc, char **argv, struct vl_cli *cli)
 {
@@ -257,13 +323,17 @@ static int vl_parse_common(int argc, char **argv, struct vl_cli *cli)
 	opterr = 0;
 	/* '+': stop at DEVICE, its options are parsed with it. */
 	while ((opt = getopt_long(argc, argv, "+:vh", longopts, NULL)) != -1) {
+		if (opt != ':' && opt != '?') {
+			int ret = vl_common_option(cli, opt, optarg);
+
+			if (ret < 0) {
+				vl_usage_error();
+				exit(VL_EXIT_USAGE);
+			}
+			if (ret > 0)
+				continue;
+		}
 		switch (opt) {
-		case 'v':
-			vl_verbose = true;
-			break;
-		case VL_OPT_CHANNEL:
-			cli->channel = optarg;
-			break;
 		case 'h':
 			fputs(vl_usage, stdout);
 			exit(0);
@@ -290,13 +360,15 @@ static bool vl_parse_device(const struct vl_device_kind *kind, int argc,
 	optind = 0;	/* glibc: start afresh on this argv */
 	while ((opt = getopt_long(argc, argv, kind->shortopts, kind->longopts,
 				  NULL)) != -1) {
+		if (opt != ':' && opt != '?') {
+			int ret = vl_common_option(cli, opt, optarg);
+
+			if (ret < 0)
+				return false;
+			if (ret > 0)
+				continue;
+		}
 		switch (opt) {
-		case 'v':
-			vl_verbose = true;
-			break;
-		case VL_OPT_CHANNEL:
-			cli->channel = optarg;
-			break;
 		case 'h':
 			fputs(kind->help, stdout);
 			exit(0);
@@ -341,7 +413,7 @@ int main(int argc, char **argv)
 	memset(&dev, 0, sizeof(dev));
 	if (kind->init(&dev, &cli))
 		return 1;
-	status = vl_serve(&dev, cli.channel);
+	status = vl_serve(&dev, &cli.serve);
 	if (dev.ops->destroy)
 		dev.ops->destroy(&dev);
 	return status;
