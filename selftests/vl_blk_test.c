@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * virtio-blk over the transport, served by `vl-backend blk`: capacity, data
- * integrity with one and two queues and with four devices at once, flush and
- * the device id, a filesystem on top, read-only devices, and a backend that
- * dies in the middle of I/O.
+ * integrity with one and two queues and with four devices at once, flush
+ * (seen by the backend) and the device id, a filesystem on top, read-only
+ * devices, and a backend that dies with I/O in flight.
  */
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+
+#include <linux/virtio_blk.h>
 
 #include "kselftest_harness.h"
 #include "vl_test_backend.h"
@@ -143,12 +145,59 @@ static long sysfs_long(const char *block, const char *attr)
 	return atol(buf);
 }
 
-/* A virtio-blk device on a 64 MiB file, with one or two queues. */
-FIXTURE(blk) {
+/* The device id the driver read (GET_ID), without its line ending. */
+static int read_serial(const char *block, char *buf, size_t size)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/block/%s/serial", block);
+	if (vl_read_file(path, buf, size) < 0)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* A virtio-blk device on a 64 MiB file, its backend and what it was given. */
+struct blk_env {
 	struct vl_backend_proc backend;
 	char file[64];
+	char stats[64];		/* its --stats file */
+	char serial[24];	/* its --serial */
 	char block[32];
 	char dev[48];
+};
+
+/* Start `vl-backend blk` with @queues queues and @latency ms of latency. */
+static void blk_env_start(struct __test_metadata *_metadata,
+			  struct blk_env *env, const char *queues,
+			  const char *latency)
+{
+	const char *argv[] = { "blk", "--file", env->file, "--queues", queues,
+			       "--stats", env->stats, "--serial", env->serial,
+			       "--latency", latency, NULL };
+
+	snprintf(env->file, sizeof(env->file), "/tmp/blk-%d.img", getpid());
+	snprintf(env->stats, sizeof(env->stats), "/tmp/blk-%d.stats",
+		 getpid());
+	snprintf(env->serial, sizeof(env->serial), "vl-test-%d", getpid());
+	ASSERT_EQ(0, make_file(env->file, 64 * MiB));
+	ASSERT_EQ(0, vl_backend_start(&env->backend, argv))
+		TH_LOG("vl-backend did not come up");
+	ASSERT_EQ(0, vl_backend_child(&env->backend, "block", env->block,
+				      sizeof(env->block)))
+		TH_LOG("virtio_blk did not bind");
+	snprintf(env->dev, sizeof(env->dev), "/dev/%s", env->block);
+}
+
+static void blk_env_stop(struct blk_env *env)
+{
+	vl_backend_stop(&env->backend, SIGTERM);
+	unlink(env->file);
+	unlink(env->stats);
+}
+
+FIXTURE(blk) {
+	struct blk_env e;
 };
 
 FIXTURE_VARIANT(blk) {
@@ -165,23 +214,12 @@ FIXTURE_VARIANT_ADD(blk, two_queues) {
 
 FIXTURE_SETUP(blk)
 {
-	const char *argv[] = { "blk", "--file", self->file, "--queues",
-			       variant->queues, NULL };
-
-	snprintf(self->file, sizeof(self->file), "/tmp/blk-%d.img", getpid());
-	ASSERT_EQ(0, make_file(self->file, 64 * MiB));
-	ASSERT_EQ(0, vl_backend_start(&self->backend, argv))
-		TH_LOG("vl-backend did not come up");
-	ASSERT_EQ(0, vl_backend_child(&self->backend, "block", self->block,
-				      sizeof(self->block)))
-		TH_LOG("virtio_blk did not bind");
-	snprintf(self->dev, sizeof(self->dev), "/dev/%s", self->block);
+	blk_env_start(_metadata, &self->e, variant->queues, "0");
 }
 
 FIXTURE_TEARDOWN(blk)
 {
-	vl_backend_stop(&self->backend, SIGTERM);
-	unlink(self->file);
+	blk_env_stop(&self->e);
 }
 
 TEST_F(blk, capacity_and_queues_match)
@@ -191,9 +229,9 @@ TEST_F(blk, capacity_and_queues_match)
 	struct dirent *e;
 	DIR *d;
 
-	EXPECT_EQ(64 * MiB / 512, sysfs_long(self->block, "size"));
-	EXPECT_EQ(0, sysfs_long(self->block, "ro"));
-	snprintf(path, sizeof(path), "/sys/block/%s/mq", self->block);
+	EXPECT_EQ(64 * MiB / 512, sysfs_long(self->e.block, "size"));
+	EXPECT_EQ(0, sysfs_long(self->e.block, "ro"));
+	snprintf(path, sizeof(path), "/sys/block/%s/mq", self->e.block);
 	d = opendir(path);
 	ASSERT_NE(NULL, d);
 	while ((e = readdir(d)))
@@ -205,9 +243,9 @@ TEST_F(blk, capacity_and_queues_match)
 TEST_F_TIMEOUT(blk, pattern_32MiB_verifies_on_every_queue, 300)
 {
 	struct io_job jobs[2] = {
-		{ .dev = self->dev, .file = self->file, .start = 0,
+		{ .dev = self->e.dev, .file = self->e.file, .start = 0,
 		  .len = 16 * MiB, .salt = 1, .cpu = 0 },
-		{ .dev = self->dev, .file = self->file, .start = 16 * MiB,
+		{ .dev = self->e.dev, .file = self->e.file, .start = 16 * MiB,
 		  .len = 16 * MiB, .salt = 1, .cpu = 1 },
 	};
 	pthread_t threads[2];
@@ -239,16 +277,42 @@ TEST_F_TIMEOUT(blk, pattern_32MiB_verifies_on_every_queue, 300)
 
 TEST_F(blk, flush_and_device_id)
 {
-	char path[128], serial[64] = "";
-	int fd = open(self->dev, O_RDWR);
+	long long flushes, syncs, writes;
+	char path[128], buf[64] = "", stats[2048];
+	static char data[4096];
+	int fd;
 
+	/* VIRTIO_BLK_F_FLUSH offered: the driver says the cache writes back. */
+	snprintf(path, sizeof(path), "/sys/block/%s/queue/write_cache",
+		 self->e.block);
+	ASSERT_LT(0, vl_read_file(path, buf, sizeof(buf)));
+	EXPECT_STREQ("write back\n", buf);
+
+	ASSERT_EQ(0, vl_backend_stats(&self->e.backend, self->e.stats, stats,
+				      sizeof(stats)));
+	flushes = vl_stat_value(stats, "flush");
+	syncs = vl_stat_value(stats, "fdatasync");
+	writes = vl_stat_value(stats, "write");
+	ASSERT_LE(0, flushes) TH_LOG("stats:\n%s", stats);
+
+	/* A write, then fsync(): the flush must reach the backing file. */
+	fd = open(self->e.dev, O_RDWR);
 	ASSERT_LE(0, fd);
+	memset(data, 0x42, sizeof(data));
+	ASSERT_EQ(sizeof(data), pwrite(fd, data, sizeof(data), 0));
 	EXPECT_EQ(0, fsync(fd)) TH_LOG("flush: %s", strerror(errno));
 	close(fd);
-	snprintf(path, sizeof(path), "/sys/block/%s/serial", self->block);
-	EXPECT_LT(0, vl_read_file(path, serial, sizeof(serial)))
-		TH_LOG("%s: %s", path, strerror(errno));
-	EXPECT_NE('\n', serial[0]) TH_LOG("empty device id");
+
+	ASSERT_EQ(0, vl_backend_stats(&self->e.backend, self->e.stats, stats,
+				      sizeof(stats)));
+	EXPECT_LT(writes, vl_stat_value(stats, "write")) TH_LOG("%s", stats);
+	EXPECT_LT(flushes, vl_stat_value(stats, "flush")) TH_LOG("%s", stats);
+	EXPECT_LT(syncs, vl_stat_value(stats, "fdatasync")) TH_LOG("%s", stats);
+	EXPECT_EQ(0, vl_stat_value(stats, "malformed")) TH_LOG("%s", stats);
+
+	/* GET_ID answers the backend's --serial. */
+	ASSERT_EQ(0, read_serial(self->e.block, buf, sizeof(buf)));
+	EXPECT_STREQ(self->e.serial, buf);
 }
 
 static int run(const char *cmd)
@@ -264,46 +328,51 @@ TEST_F_TIMEOUT(blk, ext4_mkfs_mount_copy_umount, 300)
 
 	if (access("/sbin/mke2fs", X_OK))
 		SKIP(return, "no /sbin/mke2fs in this initramfs");
-	snprintf(cmd, sizeof(cmd), "/sbin/mke2fs -q -F -t ext4 %s", self->dev);
+	snprintf(cmd, sizeof(cmd), "/sbin/mke2fs -q -F -t ext4 %s", self->e.dev);
 	ASSERT_EQ(0, run(cmd));
 	ASSERT_EQ(0, run("mkdir -p /mnt/vl && head -c 4194304 /dev/urandom > /tmp/payload"));
-	ASSERT_EQ(0, mount(self->dev, "/mnt/vl", "ext4", 0, NULL))
+	ASSERT_EQ(0, mount(self->e.dev, "/mnt/vl", "ext4", 0, NULL))
 		TH_LOG("mount: %s", strerror(errno));
 	EXPECT_EQ(0, run("cp /tmp/payload /mnt/vl/payload && sync"));
 	EXPECT_EQ(0, umount("/mnt/vl"));
 	/* Read it back from the disk, not from the page cache. */
 	ASSERT_EQ(0, run("echo 3 > /proc/sys/vm/drop_caches"));
-	ASSERT_EQ(0, mount(self->dev, "/mnt/vl", "ext4", MS_RDONLY, NULL));
+	ASSERT_EQ(0, mount(self->e.dev, "/mnt/vl", "ext4", MS_RDONLY, NULL));
 	EXPECT_EQ(0, run("cmp /tmp/payload /mnt/vl/payload"));
 	EXPECT_EQ(0, umount("/mnt/vl"));
 	unlink("/tmp/payload");
 }
 
-TEST_F_TIMEOUT(blk, sigkill_during_io_fails_the_io, 120)
-{
-	uint64_t *buf;
-	int fd, err = 0;
-	long n;
+/*
+ * The same device behind a slow backend: it holds each batch's completions
+ * for a second, so a test can see its requests in flight (debugfs) and kill
+ * the backend while they are.  Requests are in flight only once the backend
+ * has read them: stopping it (SIGSTOP) would leave them in the avail ring.
+ */
+FIXTURE(blk_slow) {
+	struct blk_env e;
+};
 
-	ASSERT_EQ(0, posix_memalign((void **)&buf, 4096, 64 * 1024));
-	memset(buf, 0x5a, 64 * 1024);
-	fd = open(self->dev, O_RDWR | O_DIRECT);
-	ASSERT_LE(0, fd);
-	/* Keep I/O in flight, then kill the backend under it. */
-	for (n = 0; n < 100000 && !err; n++) {
-		if (n == 64)
-			kill(self->backend.pid, SIGKILL);
-		if (pwrite(fd, buf, 64 * 1024, (n % 512) * 64 * 1024) < 0)
-			err = errno;
-	}
-	EXPECT_NE(0, err) TH_LOG("writes kept succeeding after the backend died");
-	/* EIO from the failed request; ENOSPC once the disk is gone (size 0). */
-	EXPECT_TRUE(err == EIO || err == ENXIO || err == ENODEV || err == ENOSPC)
-		TH_LOG("error was %s", strerror(err));
-	close(fd);
-	free(buf);
-	EXPECT_TRUE(vl_backend_device_gone(&self->backend));
-	vl_backend_stop(&self->backend, SIGKILL);
+FIXTURE_VARIANT(blk_slow) {
+	const char *queues;
+};
+
+FIXTURE_VARIANT_ADD(blk_slow, one_queue) {
+	.queues = "1",
+};
+
+FIXTURE_VARIANT_ADD(blk_slow, two_queues) {
+	.queues = "2",
+};
+
+FIXTURE_SETUP(blk_slow)
+{
+	blk_env_start(_metadata, &self->e, variant->queues, "1000");
+}
+
+FIXTURE_TEARDOWN(blk_slow)
+{
+	blk_env_stop(&self->e);
 }
 
 /* Print what a stuck process waits on, for the test's log. */
@@ -330,45 +399,107 @@ static int reap_within(pid_t pid, int seconds)
 	return -1;
 }
 
-TEST_F_TIMEOUT(blk, sigkill_with_reads_in_flight, 120)
+/* Kill the backend and check that it died; the fixture must not stop it. */
+static void kill_backend(struct __test_metadata *_metadata,
+			 struct vl_backend_proc *backend)
 {
-	char debugfs[8192];
-	pid_t readers[4];
-	int i, status;
+	int status;
 
-	/* Readers that block in I/O when the backend dies must return. */
+	kill(backend->pid, SIGKILL);
+	status = reap_within(backend->pid, 30);
+	if (status == -1)
+		dump_stack_of(_metadata, backend->pid, "backend");
+	EXPECT_TRUE(WIFSIGNALED(status)) TH_LOG("the backend did not die");
+	backend->pid = 0;
+	close(backend->out);
+}
+
+/*
+ * A child that writes until a write fails; it exits 0 when the first
+ * failure is EIO, else with the errno (or 100 when all writes succeeded).
+ */
+static pid_t start_writer(const char *dev)
+{
+	pid_t pid = fork();
+	void *buf;
+	int fd;
+
+	if (pid)
+		return pid;
+	fd = open(dev, O_RDWR | O_DIRECT);
+	if (fd < 0 || posix_memalign(&buf, 4096, 64 * 1024))
+		_exit(101);
+	memset(buf, 0x5a, 64 * 1024);
+	for (long n = 0; n < 100000; n++)
+		if (pwrite(fd, buf, 64 * 1024, (n % 512) * 64 * 1024) < 0)
+			_exit(errno == EIO ? 0 : errno);
+	_exit(100);
+}
+
+TEST_F_TIMEOUT(blk_slow, sigkill_during_io_fails_the_io, 120)
+{
+	long inflight;
+	pid_t writer;
+	int status;
+
+	writer = start_writer(self->e.dev);
+	ASSERT_LE(0, writer);
+	inflight = vl_wait_inflight(self->e.backend.index, 10);
+	ASSERT_LT(0, inflight) TH_LOG("no request in flight on vl%d within 10 s",
+				      self->e.backend.index);
+	kill_backend(_metadata, &self->e.backend);
+
+	/* The write in flight fails with EIO, and nothing hangs. */
+	status = reap_within(writer, 30);
+	if (status == -1) {
+		dump_stack_of(_metadata, writer, "writer");
+		kill(writer, SIGKILL);
+		waitpid(writer, NULL, 0);
+	}
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("writer: status %#x (errno %d; 100: writes kept succeeding)",
+		       status, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	EXPECT_TRUE(vl_backend_device_gone(&self->e.backend));
+}
+
+TEST_F_TIMEOUT(blk_slow, sigkill_with_reads_in_flight, 120)
+{
+	char debugfs[8192], ready;
+	pid_t readers[4];
+	int i, status, pipefd[2];
+	long inflight;
+
+	/*
+	 * Each reader says it is ready, then blocks in one read that only
+	 * the backend can answer; it exits 0 when that read fails with EIO.
+	 */
+	ASSERT_EQ(0, pipe(pipefd));
 	for (i = 0; i < 4; i++) {
 		readers[i] = fork();
 		ASSERT_LE(0, readers[i]);
 		if (readers[i] == 0) {
 			void *buf;
-			int fd = open(self->dev, O_RDONLY | O_DIRECT);
+			int fd = open(self->e.dev, O_RDONLY | O_DIRECT);
 
 			if (fd < 0 || posix_memalign(&buf, 4096, 1 << 20))
-				_exit(2);
-			/*
-			 * Until the backend dies: then a read fails with EIO,
-			 * or, once the disk is gone (its capacity is 0),
-			 * finds nothing to read.
-			 */
-			for (;;) {
-				ssize_t n = pread(fd, buf, 1 << 20, (i * 8) << 20);
-
-				if (n < 0)
-					_exit(errno == EIO || errno == ENXIO ? 0 : 1);
-				if (n == 0)
-					_exit(0);
-			}
+				_exit(101);
+			if (write(pipefd[1], "r", 1) != 1)
+				_exit(102);
+			if (pread(fd, buf, 1 << 20, (i * 8) << 20) >= 0)
+				_exit(100);
+			_exit(errno == EIO ? 0 : errno);
 		}
 	}
-	usleep(300 * 1000);
-	kill(self->backend.pid, SIGKILL);
-	status = reap_within(self->backend.pid, 30);
-	if (status == -1)
-		dump_stack_of(_metadata, self->backend.pid, "backend");
-	EXPECT_TRUE(WIFSIGNALED(status)) TH_LOG("the backend did not die");
-	self->backend.pid = 0;
-	close(self->backend.out);
+	close(pipefd[1]);
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(1, read(pipefd[0], &ready, 1));
+	close(pipefd[0]);
+	inflight = vl_wait_inflight(self->e.backend.index, 10);
+	ASSERT_LT(0, inflight) TH_LOG("no read in flight on vl%d within 10 s",
+				      self->e.backend.index);
+	/* Let every reader's request reach the device (ring or backend). */
+	usleep(200 * 1000);
+	kill_backend(_metadata, &self->e.backend);
 
 	for (i = 0; i < 4; i++) {
 		status = reap_within(readers[i], 30);
@@ -378,11 +509,14 @@ TEST_F_TIMEOUT(blk, sigkill_with_reads_in_flight, 120)
 					 sizeof(debugfs)) > 0)
 				TH_LOG("devices:\n%s", debugfs);
 			kill(readers[i], SIGKILL);
+			waitpid(readers[i], NULL, 0);
 		}
 		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-			TH_LOG("reader %d: status %#x", i, status);
+			TH_LOG("reader %d: status %#x (errno %d; 100: the read succeeded)",
+			       i, status,
+			       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	}
-	EXPECT_TRUE(vl_backend_device_gone(&self->backend));
+	EXPECT_TRUE(vl_backend_device_gone(&self->e.backend));
 }
 
 /* Tests that start their own backends. */
@@ -401,9 +535,11 @@ TEST_F_TIMEOUT(own, readonly_device_refuses_writes, 120)
 {
 	const char *file = "/tmp/blk-ro.img";
 	const char *argv[] = { "blk", "--file", file, "--readonly", NULL };
+	char want[VIRTIO_BLK_ID_BYTES] = "", serial[64];
 	struct vl_backend_proc backend;
 	char block[32], dev[48];
 	unsigned char buf[4096];
+	struct stat st;
 	int fd;
 
 	ASSERT_EQ(0, make_file(file, 8 * MiB));
@@ -411,6 +547,11 @@ TEST_F_TIMEOUT(own, readonly_device_refuses_writes, 120)
 	ASSERT_EQ(0, vl_backend_child(&backend, "block", block, sizeof(block)));
 	snprintf(dev, sizeof(dev), "/dev/%s", block);
 	EXPECT_EQ(1, sysfs_long(block, "ro"));
+	/* Without --serial the id names the image's inode. */
+	ASSERT_EQ(0, stat(file, &st));
+	snprintf(want, sizeof(want), "vl-blk-%llx", (unsigned long long)st.st_ino);
+	ASSERT_EQ(0, read_serial(block, serial, sizeof(serial)));
+	EXPECT_STREQ(want, serial);
 	/* Refused at open (older kernels) or at write (newer ones). */
 	fd = open(dev, O_WRONLY);
 	if (fd < 0) {

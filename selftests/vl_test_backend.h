@@ -129,4 +129,85 @@ static inline bool vl_backend_device_gone(const struct vl_backend_proc *p)
 	return false;
 }
 
+/*
+ * Fresh counters from a backend started with --stats @path, into @buf:
+ * it rewrites the file (atomically, by rename) on SIGUSR1, so the file's
+ * reappearance after unlink() means the new numbers are there.
+ */
+static inline int vl_backend_stats(const struct vl_backend_proc *p,
+				   const char *path, char *buf, size_t size)
+{
+	unlink(path);
+	if (kill(p->pid, SIGUSR1))
+		return -1;
+	for (int tries = 0; tries < 200; tries++) {
+		if (vl_read_file(path, buf, size) > 0)
+			return 0;
+		usleep(25 * 1000);
+	}
+	return -1;
+}
+
+/* The value of the "@key N" line in @stats, or -1. */
+static inline long long vl_stat_value(const char *stats, const char *key)
+{
+	size_t len = strlen(key);
+	const char *line;
+
+	for (line = stats; line; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (!strncmp(line, key, len) && line[len] == ' ')
+			return atoll(line + len + 1);
+	}
+	return -1;
+}
+
+/*
+ * Requests of vlN the transport handed to its backend and that are not
+ * complete yet: the sum of "inflight N" over the queue lines under
+ * "vlN: ..." in debugfs "devices".  -1 when vlN is not listed.
+ */
+static inline long vl_debugfs_inflight(int index)
+{
+	static char buf[65536];
+	char head[32];
+	const char *line, *f;
+	long sum = -1;
+
+	if (vl_read_file(VL_DEBUGFS "/devices", buf, sizeof(buf)) <= 0)
+		return -1;
+	snprintf(head, sizeof(head), "vl%d: ", index);
+	for (line = buf; line && *line; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (sum < 0) {
+			if (!strncmp(line, head, strlen(head)))
+				sum = 0;
+			continue;
+		}
+		if (*line != ' ')
+			break;		/* the next device */
+		f = strstr(line, " inflight ");
+		if (!strncmp(line, "  queue ", 8) && f &&
+		    f < strchrnul(line, '\n'))
+			sum += atol(f + 10);
+	}
+	return sum;
+}
+
+/* Wait up to @seconds for vlN to have requests in flight; how many, or 0. */
+static inline long vl_wait_inflight(int index, int seconds)
+{
+	long n;
+
+	for (int tries = 0; tries < seconds * 100; tries++) {
+		n = vl_debugfs_inflight(index);
+		if (n > 0)
+			return n;
+		usleep(10 * 1000);
+	}
+	return 0;
+}
+
 #endif /* VL_TEST_BACKEND_H */
