@@ -20,8 +20,9 @@ KSRC	:= $(CACHE)/src/linux-source-6.12
 KSFT	:= $(KSRC)/tools/testing/selftests
 PREFIX	?= /usr/local
 
-# The test kernels are the ones scripts/setup unpacked.
-KVERS	?= $(sort $(notdir $(wildcard $(CACHE)/kernels/*)))
+# The test kernels are the ones scripts/setup finished unpacking: a folder
+# counts once it holds .done, so a half-unpacked one is never built or booted.
+KVERS	?= $(sort $(notdir $(patsubst %/.done,%,$(wildcard $(CACHE)/kernels/*/.done))))
 KVER	?= $(lastword $(KVERS))
 
 ifdef KDIR
@@ -53,6 +54,8 @@ BACKEND_SRCS := $(wildcard userspace/backend/*.c)
 BACKEND_HDRS := $(wildcard userspace/backend/*.h)
 SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/vl_*_test.c))
 HOST_TESTS := $(patsubst selftests/host/%.c,$(BUILD)/host-tests/%,$(wildcard selftests/host/*_test.c))
+# Host tests in shell (scripts/setup's kernel handling, what the tools link).
+HOST_SCRIPTS := $(wildcard selftests/host/*_test.sh)
 TAP_SUMMARY := $(BUILD)/host-tests/vl-tap-summary
 RUNNER_SRCS := selftests/runner/tap_parse.c
 JSON_CFLAGS := $(shell pkg-config --cflags json-c 2>/dev/null)
@@ -142,7 +145,7 @@ $(TAP_SUMMARY): selftests/runner/vl-tap-summary.c $(RUNNER_SRCS) selftests/runne
 # stage does not stop the others, the summary at the end judges them all.
 check: all host-tests
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
-	@scripts/run-host-tests $(HOST_TESTS) > $(BUILD)/results/host.log 2>&1 || true
+	@scripts/run-host-tests $(HOST_TESTS) $(HOST_SCRIPTS) > $(BUILD)/results/host.log 2>&1 || true
 	@scripts/run-fuzzers $(FUZZ_RUNS) $(FUZZERS) > $(BUILD)/results/fuzz.log 2>&1 || true
 	@for v in $(KVERS); do \
 		echo "== booting $$v"; \
