@@ -10,9 +10,18 @@
  *
  * The message formats are in include/uapi/linux/virtio_loopback.h.
  * Everything userspace sends is checked before it takes effect.
+ *
+ * Copies to and from the backend's buffers run under rings_sem with page
+ * faults disabled.  A buffer whose pages must be faulted in (swapped out,
+ * userfaultfd, a FUSE mapping, a file on the device being served) would
+ * otherwise hold rings_sem, and with it the driver's reset, for as long as
+ * userspace likes.  A copy that faults gives up with nothing taken; the
+ * pages are faulted in with no lock held, and the batch is tried again.
  */
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/pagemap.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -21,6 +30,9 @@
 #include "vl_internal.h"
 
 #define VL_ALIGN(x) ALIGN(x, VIRTIO_LOOPBACK_MSG_ALIGN)
+
+/* Fault-ins in a row before a copy that keeps faulting gives up. */
+#define VL_FAULT_RETRIES 8
 
 static struct vl_dev *vl_file_dev(struct file *file)
 {
@@ -137,6 +149,7 @@ static ssize_t vl_read_events(struct vl_dev *dev, char __user *buf,
 	len = vl_events_encode(dev, &ev);
 	if (len > count || copy_to_user(buf, dev->msg_buf, len)) {
 		vl_events_restore(dev, &ev);
+		dev->read_size_needed = len;
 		return len > count ? -ENOSPC : -EFAULT;
 	}
 	return len;
@@ -158,6 +171,7 @@ static ssize_t vl_read_request(struct vl_dev *dev, struct vl_vq *vq,
 
 	head_len = struct_size(m, segs, chain.nsegs);
 	len = VL_ALIGN(head_len + chain.out_len);
+	dev->read_size_needed = len;
 	if (len > count)
 		return -ENOSPC;
 
@@ -179,7 +193,7 @@ static ssize_t vl_read_request(struct vl_dev *dev, struct vl_vq *vq,
 		       len - head_len - chain.out_len))
 		return -EFAULT;
 
-	/* Only now is the request the backend's. */
+	/* Only now is the request the backend's; if it is gone, look again. */
 	return vl_vq_take(vq, &chain) ? 0 : len;
 }
 
@@ -250,6 +264,8 @@ static ssize_t vl_chardev_read(struct file *file, char __user *buf,
 			       size_t count, loff_t *ppos)
 {
 	struct vl_dev *dev = vl_file_dev(file);
+	unsigned int faults = 0;
+	size_t need;
 	ssize_t ret;
 
 	if (!dev)
@@ -258,9 +274,15 @@ static ssize_t vl_chardev_read(struct file *file, char __user *buf,
 		if (mutex_lock_interruptible(&dev->read_mutex))
 			return -ERESTARTSYS;
 		down_read(&dev->rings_sem);
+		pagefault_disable();
 		ret = vl_read_batch(dev, buf, count);
+		pagefault_enable();
+		need = min_t(size_t, count, dev->read_size_needed);
 		up_read(&dev->rings_sem);
 		mutex_unlock(&dev->read_mutex);
+		if (ret == -EFAULT && ++faults <= VL_FAULT_RETRIES &&
+		    !fault_in_writeable(buf, need))
+			continue;
 		if (ret)
 			return ret;
 		if (file->f_flags & O_NONBLOCK)
@@ -313,6 +335,7 @@ static int vl_write_msg(struct vl_dev *dev, const char __user *buf,
 {
 	struct virtio_loopback_msg hdr;
 
+	*len = sizeof(hdr);
 	if (count < sizeof(hdr))
 		return -EINVAL;
 	if (copy_from_user(&hdr, buf, sizeof(hdr)))
@@ -336,25 +359,32 @@ static ssize_t vl_chardev_write(struct file *file, const char __user *buf,
 {
 	DECLARE_BITMAP(signal, VIRTIO_LOOPBACK_MAX_QUEUES) = { 0 };
 	struct vl_dev *dev = vl_file_dev(file);
+	unsigned int q, faults = 0;
 	size_t pos = 0;
-	unsigned int q;
 	int err = 0;
 	u32 len;
 
 	if (!dev)
 		return -ENODEV;
 
-	down_read(&dev->rings_sem);
-	while (pos < count) {
-		err = vl_write_msg(dev, buf + pos, count - pos, &len, signal);
-		if (err)
-			break;
-		pos += len;
-	}
-	/* One interrupt per queue for the whole batch. */
-	for_each_set_bit(q, signal, dev->num_queues)
-		vl_vq_signal(&dev->vqs[q]);
-	up_read(&dev->rings_sem);
+	do {
+		down_read(&dev->rings_sem);
+		pagefault_disable();
+		while (pos < count) {
+			err = vl_write_msg(dev, buf + pos, count - pos, &len,
+					   signal);
+			if (err)
+				break;
+			pos += len;
+		}
+		pagefault_enable();
+		/* One interrupt per queue for the whole batch. */
+		for_each_set_bit(q, signal, dev->num_queues)
+			vl_vq_signal(&dev->vqs[q]);
+		up_read(&dev->rings_sem);
+		bitmap_zero(signal, VIRTIO_LOOPBACK_MAX_QUEUES);
+	} while (err == -EFAULT && !pos && ++faults <= VL_FAULT_RETRIES &&
+		 !fault_in_readable(buf, min_t(size_t, count, len)));
 
 	return pos ? pos : err;
 }
@@ -379,6 +409,12 @@ static long vl_ioctl_create(struct file *file, void __user *argp)
 	struct virtio_loopback_device_config cfg;
 	struct vl_dev *dev;
 
+	/*
+	 * A backend decides what the kernel's drivers see, and a file can be
+	 * passed to another process: the creator itself must be privileged.
+	 */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (vl_file_dev(file))
 		return -EBUSY;
 	if (copy_from_user(&cfg, argp, sizeof(cfg)))
@@ -391,6 +427,7 @@ static long vl_ioctl_create(struct file *file, void __user *argp)
 		vl_dev_destroy(dev);
 		return -EBUSY;
 	}
+	vl_dev_start(dev);
 	return dev->index;
 }
 

@@ -18,6 +18,7 @@ static int vl_state_show(struct seq_file *s, void *unused)
 	seq_printf(s, "api_version: %d\n", VIRTIO_LOOPBACK_API_VERSION);
 	seq_printf(s, "mode: %s\n", vl_replay_mode_name(state.mode));
 	seq_printf(s, "icount: %llu\n", state.icount);
+	vl_devtype_show(s);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vl_state);

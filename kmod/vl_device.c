@@ -28,8 +28,12 @@
 #define VL_TRANSPORT_FEATURES						\
 	(BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |				\
 	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VIRTIO_F_VERSION_1))
-#define VL_TRANSPORT_BITS GENMASK_ULL(VIRTIO_TRANSPORT_F_END - 1, \
-				      VIRTIO_TRANSPORT_F_START)
+/*
+ * The bits the virtio spec reserves for the transport and for extensions:
+ * 24 to 41, and 50 up.  Spelled out rather than taken from
+ * VIRTIO_TRANSPORT_F_END, which ends at 41 on 6.1 and 42 on 6.12.
+ */
+#define VL_TRANSPORT_BITS (GENMASK_ULL(41, 24) | GENMASK_ULL(63, 50))
 
 static DEFINE_IDA(vl_index_ida);
 static DEFINE_MUTEX(vl_devices_lock);
@@ -115,11 +119,31 @@ static u8 vl_get_status(struct virtio_device *vdev)
 	return READ_ONCE(to_vl_dev(vdev)->status);
 }
 
+bool vl_dev_driver_ok(struct vl_dev *dev)
+{
+	return READ_ONCE(dev->status) & VIRTIO_CONFIG_S_DRIVER_OK;
+}
+
+/*
+ * The device takes no request before DRIVER_OK; once the driver sets it,
+ * what it queued before gets served: posted queues at once, the others by
+ * the reader this wakes.
+ */
 static void vl_set_status(struct virtio_device *vdev, u8 status)
 {
 	struct vl_dev *dev = to_vl_dev(vdev);
+	bool now_ok = !vl_dev_driver_ok(dev) &&
+		      (status & VIRTIO_CONFIG_S_DRIVER_OK);
+	unsigned int i;
 
 	WRITE_ONCE(dev->status, status);
+	if (now_ok) {
+		down_read(&dev->rings_sem);
+		for (i = 0; i < dev->num_queues; i++)
+			if (dev->vqs[i].posted_buf)
+				vl_vq_post(&dev->vqs[i], true);
+		up_read(&dev->rings_sem);
+	}
 	vl_dev_post(dev, VL_PENDING_STATUS);
 }
 
@@ -128,7 +152,17 @@ static void vl_reset(struct virtio_device *vdev)
 	struct vl_dev *dev = to_vl_dev(vdev);
 	unsigned int i;
 
-	/* Waits for read() and write() to leave the rings. */
+	/*
+	 * register_virtio_device() resets the device once the core's
+	 * config_lock is set up: from then on config changes can be passed
+	 * to virtio_config_changed(), which holds them while the driver
+	 * probes.
+	 */
+	spin_lock(&dev->config_lock);
+	dev->config_notify = true;
+	spin_unlock(&dev->config_lock);
+
+	/* Waits for read() and write() to leave the rings: never for long. */
 	down_write(&dev->rings_sem);
 	for (i = 0; i < dev->num_queues; i++)
 		vl_vq_reset(&dev->vqs[i]);
@@ -139,19 +173,28 @@ static void vl_reset(struct virtio_device *vdev)
 	vl_dev_post(dev, VL_PENDING_RESET);
 }
 
+/*
+ * The driver's kick: atomic context, often with the driver's locks held
+ * and interrupts off.  Posted chains are taken here, even when the backend
+ * is gone; the reader or the failing work does the rest.  Returning false
+ * for a broken queue makes virtio_ring mark it broken too, so the driver
+ * sees an error instead of waiting on a device that needs a reset.
+ */
 static bool vl_notify(struct virtqueue *virtqueue)
 {
 	struct vl_vq *vq = virtqueue->priv;
 	struct vl_dev *dev = vq->dev;
 
-	/* Atomic context: the reader or the failing work does the rest. */
-	if (READ_ONCE(dev->dead)) {
-		queue_work(vl_wq, &dev->dead_work);
-		return true;
-	}
 	if (vq->posted_buf)
 		vl_vq_post(vq, true);
-	wake_up_interruptible(&dev->waitq);
+	else if (READ_ONCE(dev->dead))
+		queue_work(vl_wq, &dev->dead_work);
+	else
+		wake_up_interruptible(&dev->waitq);
+	if (READ_ONCE(vq->broken)) {
+		WRITE_ONCE(dev->driver_broken, true);
+		return false;
+	}
 	return true;
 }
 
@@ -277,16 +320,90 @@ static const struct virtio_config_ops vl_config_ops = {
 	.bus_name		= vl_bus_name,
 };
 
-/* The backend changed the config space: update the shadow, tell the driver. */
+/*
+ * The backend changed the config space: update the shadow, tell the driver.
+ * Before registration began there is no driver to tell: it will read the
+ * new shadow when it probes.  During the probe the core holds the news
+ * until the driver is ready for it.
+ */
 void vl_dev_config_change(struct vl_dev *dev, u32 offset, const u8 *data,
 			  u32 size)
 {
+	bool notify;
+
 	spin_lock(&dev->config_lock);
 	memcpy(dev->config + offset, data, size);
 	WRITE_ONCE(dev->config_generation, dev->config_generation + 1);
+	notify = dev->config_notify;
 	spin_unlock(&dev->config_lock);
-	if (READ_ONCE(dev->registered))
+	/* Outside our lock: the driver's handler reads the config. */
+	if (notify)
 		virtio_config_changed(&dev->vdev);
+}
+
+/* Have the notify path's findings logged, from process context. */
+void vl_dev_report(struct vl_dev *dev)
+{
+	queue_work(vl_wq, &dev->report_work);
+}
+
+/*
+ * Log what the notify path counted but could not print (printing there
+ * could recurse into an hvc console's locks), and tell the driver of a
+ * broken queue the way a device does: NEEDS_RESET and a config interrupt.
+ */
+static void vl_dev_report_work(struct work_struct *work)
+{
+	struct vl_dev *dev = container_of(work, struct vl_dev, report_work);
+	struct device *d = dev->parent;
+	bool needs_reset = false;
+	unsigned int i;
+
+	for (i = 0; i < dev->num_queues; i++) {
+		struct vl_vq *vq = &dev->vqs[i];
+		u64 dropped, oversized, unreadable;
+		const char *broken = NULL;
+		u16 head;
+
+		spin_lock_irq(&vq->lock);
+		dropped = vq->posted_dropped - vq->reported_dropped;
+		oversized = vq->oversized - vq->reported_oversized;
+		unreadable = vq->unreadable - vq->reported_unreadable;
+		vq->reported_dropped = vq->posted_dropped;
+		vq->reported_oversized = vq->oversized;
+		vq->reported_unreadable = vq->unreadable;
+		if (vq->broken && !vq->reported_broken) {
+			broken = vq->broken;
+			head = vq->broken_head;
+		}
+		vq->reported_broken = !!vq->broken;
+		spin_unlock_irq(&vq->lock);
+
+		if (dropped)
+			dev_warn_ratelimited(d, "queue %u: %llu bytes of output dropped: the backend is not reading\n",
+					     i, dropped);
+		if (oversized)
+			dev_warn_ratelimited(d, "queue %u: %llu requests failed: more than %u segments\n",
+					     i, oversized, VIRTIO_LOOPBACK_MAX_SEGS);
+		if (unreadable)
+			dev_err_ratelimited(d, "queue %u: %llu unreadable chains returned with nothing written\n",
+					    i, unreadable);
+		if (broken) {
+			dev_err(d, "queue %u: %s (head %u); queue stopped, device needs reset\n",
+				i, broken, head);
+			needs_reset = true;
+		}
+	}
+	if (needs_reset) {
+		WRITE_ONCE(dev->status,
+			   READ_ONCE(dev->status) | VIRTIO_CONFIG_S_NEEDS_RESET);
+		vl_dev_post(dev, VL_PENDING_STATUS);
+		spin_lock(&dev->config_lock);
+		needs_reset = dev->config_notify;
+		spin_unlock(&dev->config_lock);
+		if (needs_reset)
+			virtio_config_changed(&dev->vdev);
+	}
 }
 
 bool vl_dev_has_work(struct vl_dev *dev)
@@ -315,6 +432,7 @@ void vl_dev_get_info(struct vl_dev *dev, struct virtio_loopback_device_info *inf
 		info->flags |= VIRTIO_LOOPBACK_INFO_FAILED;
 	info->status = READ_ONCE(dev->status);
 	info->driver_features = dev->driver_features;
+	info->read_size_needed = READ_ONCE(dev->read_size_needed);
 }
 
 /* Lifecycle */
@@ -348,18 +466,29 @@ static void vl_register_work(struct work_struct *work)
 	WRITE_ONCE(dev->registered, true);
 }
 
-/* The backend is gone: fail whatever the driver queued. */
+/*
+ * The backend is gone: fail whatever the driver queued.  If a queue was
+ * broken for the driver, virtio_ring hides used entries from it; the
+ * driver's remove() still waits for its requests (virtio-blk's
+ * del_gendisk()), so the queues are mended for it to see them fail.
+ */
 static void vl_dead_work(struct work_struct *work)
 {
 	struct vl_dev *dev = container_of(work, struct vl_dev, dead_work);
+	bool unbreak = READ_ONCE(dev->driver_broken);
 	unsigned int i;
 
+	if (unbreak)
+		__virtio_unbreak_device(&dev->vdev);
 	mutex_lock(&dev->read_mutex);
 	down_read(&dev->rings_sem);
 	for (i = 0; i < dev->num_queues; i++) {
 		struct vl_vq *vq = &dev->vqs[i];
+		int failed = vl_vq_fail_all(vq);
 
-		if (vl_vq_fail_inflight(vq, dev->segs))
+		if (unbreak && vq->enabled)
+			vl_vq_interrupt(vq);
+		else if (failed)
 			vl_vq_signal(vq);
 	}
 	up_read(&dev->rings_sem);
@@ -373,7 +502,12 @@ static int vl_dev_check_config(const struct virtio_loopback_device_config *cfg)
 	for (i = 0; i < ARRAY_SIZE(cfg->reserved); i++)
 		if (cfg->reserved[i])
 			return -EINVAL;
-	if (!cfg->device_id || !cfg->num_queues ||
+	if (!vl_devtype_allowed(cfg->device_id)) {
+		pr_info_ratelimited("virtio_loopback: device type %u is not allowed (module parameter allowed_types)\n",
+				    cfg->device_id);
+		return -EOPNOTSUPP;
+	}
+	if (!cfg->num_queues ||
 	    cfg->num_queues > VIRTIO_LOOPBACK_MAX_QUEUES ||
 	    cfg->max_queue_size < 2 ||
 	    cfg->max_queue_size > VIRTIO_LOOPBACK_MAX_QUEUE_SIZE ||
@@ -397,6 +531,7 @@ static int vl_dev_alloc_queues(struct vl_dev *dev)
 		vq->dev = dev;
 		vq->index = i;
 		spin_lock_init(&vq->lock);
+		spin_lock_init(&vq->irq_lock);
 		INIT_WORK(&vq->signal_work, vl_vq_signal_work);
 		vq->inflight = kvcalloc(dev->max_queue_size,
 					sizeof(*vq->inflight), GFP_KERNEL);
@@ -470,6 +605,7 @@ struct vl_dev *vl_dev_create(const struct virtio_loopback_device_config *cfg,
 	init_waitqueue_head(&dev->waitq);
 	INIT_WORK(&dev->register_work, vl_register_work);
 	INIT_WORK(&dev->dead_work, vl_dead_work);
+	INIT_WORK(&dev->report_work, vl_dev_report_work);
 	INIT_LIST_HEAD(&dev->node);
 
 	/* Even an empty config space gets a buffer: no NULL checks later. */
@@ -491,13 +627,18 @@ struct vl_dev *vl_dev_create(const struct virtio_loopback_device_config *cfg,
 	dev->vdev.config = &vl_config_ops;
 	dev->vdev.dev.parent = dev->parent;
 	dev->vdev.dev.release = vl_vdev_release;
+	return dev;
+}
 
+/* The file owns the device now: show it and register it. */
+void vl_dev_start(struct vl_dev *dev)
+{
 	mutex_lock(&vl_devices_lock);
 	list_add_tail(&dev->node, &vl_devices);
 	mutex_unlock(&vl_devices_lock);
 
+	dev->started = true;
 	queue_work(vl_wq, &dev->register_work);
-	return dev;
 }
 
 /*
@@ -510,20 +651,22 @@ void vl_dev_destroy(struct vl_dev *dev)
 {
 	bool registering;
 
+	/* First out of debugfs' list: its reader must not see it go. */
+	mutex_lock(&vl_devices_lock);
+	list_del_init(&dev->node);
+	mutex_unlock(&vl_devices_lock);
+
 	WRITE_ONCE(dev->dead, true);
 	/* Order "dead" before the queue scan, against vl_notify(). */
 	smp_mb();
 	queue_work(vl_wq, &dev->dead_work);
 
 	registering = !cancel_work_sync(&dev->register_work);
-	if (registering && READ_ONCE(dev->registered))
+	if (dev->started && registering && READ_ONCE(dev->registered))
 		unregister_virtio_device(&dev->vdev);
 	cancel_work_sync(&dev->dead_work);
 	vl_cancel_signal_work(dev);
-
-	mutex_lock(&vl_devices_lock);
-	list_del(&dev->node);
-	mutex_unlock(&vl_devices_lock);
+	cancel_work_sync(&dev->report_work);
 
 	device_unregister(dev->parent);
 	vl_dev_put(dev);
@@ -538,12 +681,16 @@ static void vl_vq_show(struct seq_file *s, struct vl_vq *vq)
 	spin_lock_irq(&vq->lock);
 	for (i = 0; i < vq->dev->max_queue_size; i++)
 		inflight += vq->inflight[i].state != VL_REQ_FREE;
-	seq_printf(s, "  queue %u: %s size %u avail %u used %u inflight %u requests %llu completions %llu interrupts %llu stale %llu posted %llu dropped %llu\n",
+	seq_printf(s, "  queue %u: %s size %u avail %u used %u inflight %u requests %llu completions %llu interrupts %llu stale %llu posted %llu dropped %llu oversized %llu unreadable %llu\n",
 		   vq->index,
 		   vq->broken ? "broken" : vq->enabled ? "enabled" : "disabled",
 		   vq->vring.num, vq->last_avail_idx, vq->used_idx, inflight,
 		   vq->requests, vq->completions, vq->interrupts,
-		   vq->stale_completions, vq->posted, vq->posted_dropped);
+		   vq->stale_completions, vq->posted, vq->posted_dropped,
+		   vq->oversized, vq->unreadable);
+	if (vq->broken)
+		seq_printf(s, "    broken: %s (head %u)\n", vq->broken,
+			   vq->broken_head);
 	spin_unlock_irq(&vq->lock);
 }
 
@@ -552,6 +699,10 @@ void vl_devices_show(struct seq_file *s)
 	struct vl_dev *dev;
 	unsigned int i;
 
+	/*
+	 * A device on the list is not being destroyed, and is registered
+	 * once "registered" reads true: its name is stable.
+	 */
 	mutex_lock(&vl_devices_lock);
 	list_for_each_entry(dev, &vl_devices, node) {
 		seq_printf(s, "vl%d: device_id %u vendor_id 0x%x %s%s\n",

@@ -2,61 +2,53 @@
 /*
  * virtio-loopback: what the transport knows of particular device types.
  *
- * Two things, each in one small table: how to fail a request so that its
- * driver understands, and which queues are posted.
+ * Three things, each in one small table: which types may be created, how
+ * to fail a request of each so that its driver understands, and which
+ * queues are posted.
  *
  * Failing a request.
- * When a backend dies, the transport completes every request it held.  A
+ * When a backend dies, the transport completes every request it held, and
+ * a request it cannot deliver (too many segments) is failed at once.  A
  * used entry alone does not say "failed": virtio-blk, for one, reads the
  * status byte the device was to write and never pre-sets it, and it has no
- * timeout to fall back on.  So each device type that carries a status in
- * its in-data gets a rule here that writes a failure into it.  A device
- * type without a rule gets a used length of 0: for rng and console that
- * means "no data", which is true.
+ * timeout to fall back on.  So every type the transport serves has a rule
+ * here, and a type without one cannot be created: completing its requests
+ * with nothing written might read as success (virtio-scsi would).
  *
- * Never complete a request as a success it was not: a rule must write the
- * failure into the request itself.
+ * Never complete a request as a success it was not: a rule writes the
+ * failure into the request itself, or returns nothing where "no data" is
+ * the truth.
  */
+#include <linux/moduleparam.h>
+#include <linux/seq_file.h>
 #include <linux/virtio_blk.h>
 #include <linux/virtio_ids.h>
 
 #include "vl_internal.h"
 
-/* The bytes a rule reads of the out-data, at most. */
-#define VL_FAIL_PEEK 16
-
 struct vl_fail_rule {
 	u32 device_id;
+	const char *name;
 	/* Write the failure; return the used length to report. */
-	u32 (*fail)(const struct vl_seg *segs, unsigned int nsegs);
+	u32 (*fail)(const struct vl_chain_ends *ends);
 };
 
-static u32 vl_in_len(const struct vl_seg *segs, unsigned int nsegs)
+/* rng, console: a used length of 0 is "no data", which is true. */
+static u32 vl_fail_no_data(const struct vl_chain_ends *ends)
 {
-	u32 len = 0;
-	unsigned int i;
-
-	for (i = 0; i < nsegs; i++)
-		if (segs[i].flags)
-			len += segs[i].len;
-	return len;
+	return 0;
 }
 
 /* virtio-blk: the status is the last byte the device may write. */
-static u32 vl_fail_blk(const struct vl_seg *segs, unsigned int nsegs)
+static u32 vl_fail_blk(const struct vl_chain_ends *ends)
 {
 	static const u8 status = VIRTIO_BLK_S_IOERR;
-	int i;
+	const struct vl_seg *last = &ends->last_in;
 
-	for (i = nsegs - 1; i >= 0; i--) {
-		if (!segs[i].flags)
-			break;
-		if (segs[i].len)
-			return vl_phys_write(segs[i].addr + segs[i].len - 1,
-					     &status, 1) ? 0 :
-			       vl_in_len(segs, nsegs);
-	}
-	return 0;
+	if (!last->len ||
+	    vl_phys_write(last->addr + last->len - 1, &status, 1))
+		return 0;
+	return ends->in_len;
 }
 
 /*
@@ -64,46 +56,85 @@ static u32 vl_fail_blk(const struct vl_seg *segs, unsigned int nsegs)
  * unique}; the unique comes from the fuse_in_header {len, opcode, unique}
  * that starts the out-data.
  */
-static u32 vl_fail_fs(const struct vl_seg *segs, unsigned int nsegs)
+static u32 vl_fail_fs(const struct vl_chain_ends *ends)
 {
 	struct {
 		__le32 len;
 		__le32 error;
 		__le64 unique;
 	} out = { .len = cpu_to_le32(sizeof(out)), .error = cpu_to_le32(-EIO) };
-	u8 in_hdr[VL_FAIL_PEEK];
-	unsigned int i;
+	u8 in_hdr[16];
 
-	if (!nsegs || segs[0].flags || segs[0].len < sizeof(in_hdr) ||
-	    vl_phys_read(in_hdr, segs[0].addr, sizeof(in_hdr)))
+	if (ends->first_out.len < sizeof(in_hdr) ||
+	    vl_phys_read(in_hdr, ends->first_out.addr, sizeof(in_hdr)))
 		return 0;
 	memcpy(&out.unique, in_hdr + 8, sizeof(out.unique));
-
-	for (i = 0; i < nsegs; i++) {
-		if (!segs[i].flags)
-			continue;
-		if (segs[i].len < sizeof(out) ||
-		    vl_phys_write(segs[i].addr, &out, sizeof(out)))
-			return 0;
-		return sizeof(out);
-	}
-	return 0;
+	if (ends->first_in.len < sizeof(out) ||
+	    vl_phys_write(ends->first_in.addr, &out, sizeof(out)))
+		return 0;
+	return sizeof(out);
 }
 
 static const struct vl_fail_rule vl_fail_rules[] = {
-	{ VIRTIO_ID_BLOCK, vl_fail_blk },
-	{ VIRTIO_ID_FS, vl_fail_fs },
+	{ VIRTIO_ID_BLOCK,	"block",	vl_fail_blk },
+	{ VIRTIO_ID_CONSOLE,	"console",	vl_fail_no_data },
+	{ VIRTIO_ID_RNG,	"rng",		vl_fail_no_data },
+	{ VIRTIO_ID_FS,		"fs",		vl_fail_fs },
 };
 
-u32 vl_fail_request(u32 device_id, const struct vl_seg *segs,
-		    unsigned int nsegs)
+static const struct vl_fail_rule *vl_fail_rule(u32 device_id)
 {
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(vl_fail_rules); i++)
 		if (vl_fail_rules[i].device_id == device_id)
-			return vl_fail_rules[i].fail(segs, nsegs);
-	return 0;
+			return &vl_fail_rules[i];
+	return NULL;
+}
+
+u32 vl_fail_request(u32 device_id, const struct vl_chain_ends *ends)
+{
+	const struct vl_fail_rule *rule = vl_fail_rule(device_id);
+
+	return rule ? rule->fail(ends) : 0;
+}
+
+/*
+ * The allow-list, as VDUSE has one: the device types a backend may create.
+ * By default those the transport is tested with; the administrator may
+ * add others that have a rule above (virtio-fs), never one without.
+ */
+static unsigned int allowed_types[ARRAY_SIZE(vl_fail_rules)] = {
+	VIRTIO_ID_BLOCK, VIRTIO_ID_CONSOLE, VIRTIO_ID_RNG,
+};
+
+static unsigned int n_allowed_types = 3;
+module_param_array(allowed_types, uint, &n_allowed_types, 0444);
+MODULE_PARM_DESC(allowed_types,
+		 "virtio device ids a backend may create (default 2,3,4: block, console, rng; 26, fs, may be added)");
+
+bool vl_devtype_allowed(u32 device_id)
+{
+	unsigned int i;
+
+	if (!vl_fail_rule(device_id))
+		return false;
+	for (i = 0; i < n_allowed_types; i++)
+		if (allowed_types[i] == device_id)
+			return true;
+	return false;
+}
+
+void vl_devtype_show(struct seq_file *s)
+{
+	unsigned int i;
+
+	seq_puts(s, "allowed_types:");
+	for (i = 0; i < ARRAY_SIZE(vl_fail_rules); i++)
+		if (vl_devtype_allowed(vl_fail_rules[i].device_id))
+			seq_printf(s, " %u(%s)", vl_fail_rules[i].device_id,
+				   vl_fail_rules[i].name);
+	seq_putc(s, '\n');
 }
 
 /*

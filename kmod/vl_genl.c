@@ -3,8 +3,7 @@
  * virtio-loopback: the generic netlink family "virtio_loopback".
  *
  * Control and inspection for vl-qmpd and vlctl.  Every command has its own
- * strict attribute policy; commands that change state will carry
- * GENL_ADMIN_PERM.  Asynchronous events go to the "events" multicast group.
+ * strict attribute policy.  The one command there is only reads.
  */
 #include <linux/module.h>
 #include <net/genetlink.h>

@@ -40,20 +40,36 @@ struct vl_inflight {
 	u32 in_len;		/* capacity of the chain's writable segments */
 };
 
-/* The device side of one virtqueue. */
+/*
+ * The device side of one virtqueue.
+ *
+ * @lock guards everything the device side reads of the avail ring and
+ * writes to the used ring: an avail entry is read, checked and stepped
+ * past under one hold of it, whoever takes it (the reader, a posting
+ * notification, the failing work).  It is taken with interrupts off: a
+ * driver may notify from hard interrupt context.
+ */
 struct vl_vq {
 	struct vl_dev *dev;
 	unsigned int index;
 	struct virtqueue *vq;	/* NULL while the driver has not set it up */
 	struct vring vring;	/* the driver's split ring, kernel addresses */
 	bool enabled;		/* set up and not reset since */
-	bool broken;		/* the driver queued a malformed chain */
+	/*
+	 * The driver queued a chain the device cannot read (a loop, a bad
+	 * index or address): the queue stops, as a device that needs a reset.
+	 */
+	const char *broken;
 
-	spinlock_t lock;	/* indices, in-flight table, used ring; irq-safe */
+	spinlock_t lock;	/* see above */
 	u16 last_avail_idx;	/* next avail entry the device takes */
 	u16 used_idx;		/* next used entry the device fills */
 	u16 signalled_used;	/* used_idx at the last interrupt */
+	u16 broken_head;	/* the chain that broke the queue */
 	struct vl_inflight *inflight;	/* max_queue_size entries */
+
+	/* vring_interrupt() for this queue runs on one CPU at a time. */
+	spinlock_t irq_lock;
 
 	/*
 	 * Posted queue (vl_queue_is_posted()): chains are copied here and
@@ -72,11 +88,26 @@ struct vl_vq {
 	u64 stale_completions;
 	u64 posted;
 	u64 posted_dropped;	/* bytes lost while the backend did not read */
+	u64 oversized;		/* chains failed: too many segments to deliver */
+	u64 unreadable;		/* chains returned unread on removal */
+
+	/* What vl_dev_report_work() last told the kernel log. */
+	u64 reported_dropped;
+	u64 reported_oversized;
+	u64 reported_unreadable;
+	bool reported_broken;
 };
 
 #define VL_POSTED_BUF_SIZE	(256 * 1024)
-/* The largest chain a posted queue takes (virtio-console writes 32 KiB). */
+/* A posted chain is handed over in records of at most this many bytes. */
 #define VL_POSTED_MAX		(32 * 1024)
+/*
+ * The most segments a chain may have, indirect tables included: a driver
+ * never builds one longer than the largest queue (virtio-blk's limit is
+ * 32768 too).  Longer is malformed; longer than VIRTIO_LOOPBACK_MAX_SEGS
+ * is legal but cannot be delivered, and is failed like a device would.
+ */
+#define VL_CHAIN_MAX_SEGS	VIRTIO_LOOPBACK_MAX_QUEUE_SIZE
 
 /* Control events waiting for the backend's next read(). */
 enum vl_pending_event {
@@ -139,9 +170,14 @@ struct vl_dev {
 
 	struct work_struct register_work;
 	struct work_struct dead_work;
+	struct work_struct report_work;	/* log what the notify path saw */
+	bool started;			/* registration was queued */
 	bool registered;
 	bool register_failed;
+	bool config_notify;		/* the core's config_lock is ready */
+	bool driver_broken;		/* a queue was broken for the driver */
 	bool dead;			/* the backend is gone */
+	u32 read_size_needed;		/* the message the last ENOSPC held back */
 };
 
 static inline struct vl_dev *to_vl_dev(struct virtio_device *vdev)
@@ -157,15 +193,30 @@ struct vl_dev *vl_dev_create(const struct virtio_loopback_device_config *cfg,
 void vl_dev_destroy(struct vl_dev *dev);
 void vl_dev_get_info(struct vl_dev *dev, struct virtio_loopback_device_info *info);
 bool vl_dev_has_work(struct vl_dev *dev);
+void vl_dev_start(struct vl_dev *dev);
 void vl_dev_config_change(struct vl_dev *dev, u32 offset, const u8 *data,
 			  u32 size);
+bool vl_dev_driver_ok(struct vl_dev *dev);
+void vl_dev_report(struct vl_dev *dev);
 void vl_devices_show(struct seq_file *s);
 
 /* vl_vq.c: the device side of a split virtqueue */
 struct vl_chain {
 	u64 id;			/* the request id it gets when taken */
 	u16 head;
+	u16 avail_idx;		/* the avail entry it was found at */
 	unsigned int nsegs;
+	u32 out_len;
+	u32 in_len;
+};
+
+/* What failing a chain needs to know of it, whatever its length. */
+struct vl_chain_ends {
+	struct vl_seg first_out;	/* len 0: none */
+	struct vl_seg first_in;
+	struct vl_seg last_in;		/* the last one of non-zero length */
+	unsigned int n_out;
+	unsigned int n_in;
 	u32 out_len;
 	u32 in_len;
 };
@@ -179,19 +230,21 @@ int vl_vq_take(struct vl_vq *vq, const struct vl_chain *chain);
 int vl_vq_copy_out(const struct vl_seg *segs, unsigned int nsegs,
 		   u8 __user *dst);
 int vl_vq_complete(struct vl_vq *vq, u64 id, const u8 __user *data, u32 len);
-int vl_vq_fail_inflight(struct vl_vq *vq, struct vl_seg *segs);
+int vl_vq_fail_all(struct vl_vq *vq);
 int vl_phys_read(void *dst, u64 addr, u32 len);
 int vl_phys_write(u64 addr, const void *src, u32 len);
 void vl_vq_signal(struct vl_vq *vq);
+void vl_vq_interrupt(struct vl_vq *vq);
 void vl_vq_signal_work(struct work_struct *work);
 int vl_vq_post(struct vl_vq *vq, bool in_notify);
 bool vl_vq_has_posted(struct vl_vq *vq);
 ssize_t vl_vq_read_posted(struct vl_vq *vq, char __user *buf, size_t count);
 
 /* vl_devtype.c: what the transport knows of particular device types */
-u32 vl_fail_request(u32 device_id, const struct vl_seg *segs,
-		    unsigned int nsegs);
+bool vl_devtype_allowed(u32 device_id);
+u32 vl_fail_request(u32 device_id, const struct vl_chain_ends *ends);
 bool vl_queue_is_posted(u32 device_id, unsigned int queue);
+void vl_devtype_show(struct seq_file *s);
 
 /* vl_replay.c */
 struct vl_replay_state {

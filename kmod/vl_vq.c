@@ -17,6 +17,15 @@
  * Ordering: the device reads avail->idx with acquire semantics before the
  * ring entries it covers, and publishes used->idx with release semantics
  * after the entries it covers.
+ *
+ * Locking: an avail entry is read, checked and stepped past under one hold
+ * of vq->lock, and a used entry published under it, so the reader, a
+ * posting notification and the failing work never take one chain twice.
+ * The driver's notification may arrive with its own locks held and
+ * interrupts off: nothing here prints, sleeps or waits on userspace.  What
+ * deserves a message is counted and logged later by vl_dev_report_work().
+ * Copies to and from userspace run with page faults disabled (see
+ * vl_chardev.c): a backend's buffer never makes a reset wait.
  */
 #include <linux/highmem.h>
 #include <linux/interrupt.h>
@@ -129,7 +138,13 @@ static int vl_read_desc(struct vl_vq *vq, u64 table, unsigned int i,
 	return vl_phys_read(desc, table + (u64)i * sizeof(*desc), sizeof(*desc));
 }
 
-static int vl_walk_chain(struct vl_vq *vq, u16 head, vl_seg_fn fn, void *ctx)
+/*
+ * Call @fn on each segment of the chain at @head.  -EINVAL (or -EFAULT)
+ * for a chain the device cannot read; -E2BIG when it has more than
+ * @max_segs segments, which is legal up to VL_CHAIN_MAX_SEGS.
+ */
+static int vl_walk_chain(struct vl_vq *vq, u16 head, unsigned int max_segs,
+			 vl_seg_fn fn, void *ctx)
 {
 	struct virtio_device *vdev = &vq->dev->vdev;
 	unsigned int i = head, size = vq->vring.num, steps = 0, nsegs = 0;
@@ -155,7 +170,7 @@ static int vl_walk_chain(struct vl_vq *vq, u16 head, vl_seg_fn fn, void *ctx)
 			if (table || (flags & VRING_DESC_F_NEXT) ||
 			    !virtio_has_feature(vdev, VIRTIO_RING_F_INDIRECT_DESC) ||
 			    !len || len % sizeof(desc) ||
-			    len / sizeof(desc) > VIRTIO_LOOPBACK_MAX_SEGS)
+			    len / sizeof(desc) > VL_CHAIN_MAX_SEGS)
 				return -EINVAL;
 			table = virtio64_to_cpu(vdev, desc.addr);
 			size = len / sizeof(desc);
@@ -170,8 +185,10 @@ static int vl_walk_chain(struct vl_vq *vq, u16 head, vl_seg_fn fn, void *ctx)
 		if (!seg.flags && seen_write)
 			return -EINVAL;
 		seen_write |= seg.flags;
-		if (++nsegs > VIRTIO_LOOPBACK_MAX_SEGS)
+		if (++nsegs > VL_CHAIN_MAX_SEGS)
 			return -EINVAL;
+		if (nsegs > max_segs)
+			return -E2BIG;
 		err = fn(&seg, ctx);
 		if (err)
 			return err == VL_WALK_STOP ? 0 : err;
@@ -180,6 +197,11 @@ static int vl_walk_chain(struct vl_vq *vq, u16 head, vl_seg_fn fn, void *ctx)
 			return 0;
 		i = virtio16_to_cpu(vdev, desc.next);
 	}
+}
+
+static int vl_add_len(u32 *total, u32 len)
+{
+	return check_add_overflow(*total, len, total) ? -EINVAL : 0;
 }
 
 struct vl_collect {
@@ -191,12 +213,26 @@ static int vl_collect_seg(const struct vl_seg *seg, void *ctx)
 {
 	struct vl_collect *c = ctx;
 	struct vl_chain *chain = c->chain;
-	u32 *total = seg->flags ? &chain->in_len : &chain->out_len;
 
-	if (check_add_overflow(*total, seg->len, total))
-		return -EINVAL;
 	c->segs[chain->nsegs++] = *seg;
-	return 0;
+	return vl_add_len(seg->flags ? &chain->in_len : &chain->out_len,
+			  seg->len);
+}
+
+static int vl_ends_seg(const struct vl_seg *seg, void *ctx)
+{
+	struct vl_chain_ends *ends = ctx;
+
+	if (seg->flags) {
+		if (!ends->n_in++)
+			ends->first_in = *seg;
+		if (seg->len)
+			ends->last_in = *seg;
+		return vl_add_len(&ends->in_len, seg->len);
+	}
+	if (!ends->n_out++)
+		ends->first_out = *seg;
+	return vl_add_len(&ends->out_len, seg->len);
 }
 
 /* Taking requests from the avail ring */
@@ -210,17 +246,27 @@ static u16 vl_avail_idx(struct vl_vq *vq)
 	return virtio16_to_cpu(&vq->dev->vdev, idx);
 }
 
+/* Stop the queue; vl_dev_report_work() tells the log and the driver. */
 static void vl_vq_break(struct vl_vq *vq, const char *why, u16 head)
 {
-	vq->broken = true;
-	dev_err_ratelimited(&vq->dev->vdev.dev,
-			    "queue %u: %s (head %u); queue stopped\n",
-			    vq->index, why, head);
+	lockdep_assert_held(&vq->lock);
+	if (!vq->broken) {
+		vq->broken = why;
+		vq->broken_head = head;
+	}
+	vl_dev_report(vq->dev);
 }
 
 static u64 vl_request_id(struct vl_dev *dev, u16 head, u16 gen)
 {
 	return (u64)dev->epoch << 32 | (u32)gen << 16 | head;
+}
+
+/* Entries the device may take now; the caller holds vq->lock. */
+static bool vl_vq_avail_locked(struct vl_vq *vq)
+{
+	return vq->enabled && !vq->broken && vl_dev_driver_ok(vq->dev) &&
+	       vl_avail_idx(vq) != vq->last_avail_idx;
 }
 
 /* Safe from poll(): the lock keeps del_vqs() from freeing the ring under us. */
@@ -229,39 +275,26 @@ bool vl_vq_has_avail(struct vl_vq *vq)
 	bool avail;
 
 	spin_lock_irq(&vq->lock);
-	avail = vq->enabled && !vq->broken &&
-		vl_avail_idx(vq) != vq->last_avail_idx;
+	avail = vl_vq_avail_locked(vq);
 	spin_unlock_irq(&vq->lock);
 	return avail;
 }
 
 /*
- * Describe the next chain of the avail ring in @chain and @segs without
- * taking it.  Returns 1 when there is one, 0 when the ring is empty.
+ * The head of the next avail entry, or -ENOENT when the driver put a bad
+ * one there (the queue is then broken).  The caller holds vq->lock and
+ * has seen an entry with vl_vq_avail_locked() or in dead mode.
  */
-int vl_vq_peek(struct vl_vq *vq, struct vl_chain *chain, struct vl_seg *segs)
+static int vl_vq_next_head(struct vl_vq *vq)
 {
-	struct vl_collect collect = { .chain = chain, .segs = segs };
-	unsigned int slot;
-	int err;
+	unsigned int slot = vq->last_avail_idx % vq->vring.num;
+	u16 head = virtio16_to_cpu(&vq->dev->vdev, vq->vring.avail->ring[slot]);
 
-	if (!vl_vq_has_avail(vq))
-		return 0;
-
-	slot = vq->last_avail_idx % vq->vring.num;
-	chain->head = virtio16_to_cpu(&vq->dev->vdev, vq->vring.avail->ring[slot]);
-	chain->nsegs = 0;
-	chain->out_len = 0;
-	chain->in_len = 0;
-	err = vl_walk_chain(vq, chain->head, vl_collect_seg, &collect);
-	if (err) {
-		vl_vq_break(vq, "malformed descriptor chain", chain->head);
-		return err;
+	if (head >= vq->vring.num || vq->inflight[head].state != VL_REQ_FREE) {
+		vl_vq_break(vq, "avail ring names a bad head", head);
+		return -ENOENT;
 	}
-	/* Only the reader takes heads, so the next generation is known. */
-	chain->id = vl_request_id(vq->dev, chain->head,
-				  vq->inflight[chain->head].gen + 1);
-	return 1;
+	return head;
 }
 
 /*
@@ -284,24 +317,115 @@ static void vl_vq_advance_avail(struct vl_vq *vq)
 	}
 }
 
-/* Take the chain vl_vq_peek() described: it becomes chain->id. */
+/* Publish one used entry; the caller holds vq->lock. */
+static void vl_vq_push_used(struct vl_vq *vq, u16 head, u32 len)
+{
+	struct virtio_device *vdev = &vq->dev->vdev;
+	struct vring_used_elem *used;
+
+	vq->inflight[head].state = VL_REQ_FREE;
+	used = &vq->vring.used->ring[vq->used_idx % vq->vring.num];
+	used->id = cpu_to_virtio32(vdev, head);
+	used->len = cpu_to_virtio32(vdev, len);
+	vq->used_idx++;
+	/* The entry must be visible before the index that covers it. */
+	smp_store_release(&vq->vring.used->idx,
+			  cpu_to_virtio16(vdev, vq->used_idx));
+	vq->completions++;
+}
+
+/*
+ * Return a chain with the failure its driver understands (vl_devtype.c).
+ * One the device cannot even read goes back with nothing written: that
+ * only happens on removal, when holding it back would hang the driver.
+ * The caller holds vq->lock.
+ */
+static void vl_vq_fail_locked(struct vl_vq *vq, u16 head)
+{
+	struct vl_chain_ends ends = {};
+	u32 len = 0;
+
+	if (vl_walk_chain(vq, head, VL_CHAIN_MAX_SEGS, vl_ends_seg, &ends)) {
+		vq->unreadable++;
+		vl_dev_report(vq->dev);
+	} else {
+		len = vl_fail_request(vq->dev->device_id, &ends);
+	}
+	vl_vq_push_used(vq, head, len);
+}
+
+/*
+ * Describe the next chain of the avail ring in @chain and @segs without
+ * taking it.  Returns 1 when there is one, 0 when the ring is empty, or an
+ * error when the queue broke.  A chain with more segments than a request
+ * message carries is legal: it is failed here, as a device without the
+ * resources for it would, and the next one is looked at.
+ */
+int vl_vq_peek(struct vl_vq *vq, struct vl_chain *chain, struct vl_seg *segs)
+{
+	struct vl_collect collect = { .chain = chain, .segs = segs };
+	bool failed = false;
+	int head, ret = 0;
+
+	spin_lock_irq(&vq->lock);
+	while (vl_vq_avail_locked(vq)) {
+		head = vl_vq_next_head(vq);
+		if (head < 0) {
+			ret = head;
+			break;
+		}
+		chain->head = head;
+		chain->avail_idx = vq->last_avail_idx;
+		chain->nsegs = 0;
+		chain->out_len = 0;
+		chain->in_len = 0;
+		ret = vl_walk_chain(vq, head, VIRTIO_LOOPBACK_MAX_SEGS,
+				    vl_collect_seg, &collect);
+		if (!ret) {
+			chain->id = vl_request_id(vq->dev, head,
+						  vq->inflight[head].gen + 1);
+			ret = 1;
+			break;
+		}
+		if (ret != -E2BIG) {
+			vl_vq_break(vq, "malformed descriptor chain", head);
+			break;
+		}
+		vl_vq_advance_avail(vq);
+		vl_vq_fail_locked(vq, head);
+		vq->oversized++;
+		vl_dev_report(vq->dev);
+		failed = true;
+		ret = 0;
+	}
+	spin_unlock_irq(&vq->lock);
+
+	if (failed)
+		vl_vq_signal(vq);
+	return ret;
+}
+
+/*
+ * Take the chain vl_vq_peek() described: it becomes chain->id.  -EAGAIN if
+ * it is no longer the next one (the caller looks again).
+ */
 int vl_vq_take(struct vl_vq *vq, const struct vl_chain *chain)
 {
 	struct vl_inflight *req = &vq->inflight[chain->head];
+	int err = -EAGAIN;
 
 	spin_lock_irq(&vq->lock);
-	if (req->state != VL_REQ_FREE) {
-		spin_unlock_irq(&vq->lock);
-		vl_vq_break(vq, "driver reused a head still in flight", chain->head);
-		return -EINVAL;
+	if (vq->enabled && vq->last_avail_idx == chain->avail_idx &&
+	    req->state == VL_REQ_FREE) {
+		req->state = VL_REQ_DELIVERED;
+		req->gen++;
+		req->in_len = chain->in_len;
+		vl_vq_advance_avail(vq);
+		vq->requests++;
+		err = 0;
 	}
-	req->state = VL_REQ_DELIVERED;
-	req->gen++;
-	req->in_len = chain->in_len;
-	vl_vq_advance_avail(vq);
-	vq->requests++;
 	spin_unlock_irq(&vq->lock);
-	return 0;
+	return err;
 }
 
 /* Copy a chain's out-data (its readable segments) to userspace. */
@@ -322,23 +446,6 @@ int vl_vq_copy_out(const struct vl_seg *segs, unsigned int nsegs,
 }
 
 /* Returning requests through the used ring */
-
-/* Publish one used entry; the caller holds vq->lock. */
-static void vl_vq_push_used(struct vl_vq *vq, u16 head, u32 len)
-{
-	struct virtio_device *vdev = &vq->dev->vdev;
-	struct vring_used_elem *used;
-
-	vq->inflight[head].state = VL_REQ_FREE;
-	used = &vq->vring.used->ring[vq->used_idx % vq->vring.num];
-	used->id = cpu_to_virtio32(vdev, head);
-	used->len = cpu_to_virtio32(vdev, len);
-	vq->used_idx++;
-	/* The entry must be visible before the index that covers it. */
-	smp_store_release(&vq->vring.used->idx,
-			  cpu_to_virtio16(vdev, vq->used_idx));
-	vq->completions++;
-}
 
 struct vl_copy_in {
 	const u8 __user *src;
@@ -368,8 +475,10 @@ static int vl_copy_in_seg(const struct vl_seg *seg, void *ctx)
  * Complete request @id with @len bytes of in-data from userspace.  A request
  * of an earlier epoch (before a reset) is void: its completion is accepted
  * and dropped, since the backend may not have read the reset yet.  Anything
- * else that does not name a request the backend holds is refused, and a
- * failed copy leaves the request in flight.
+ * else that does not name a request the backend holds is refused.  A failed
+ * copy leaves the request in flight and the used ring untouched: the driver
+ * sees nothing until a completion succeeds, and then exactly the bytes
+ * copied.
  */
 int vl_vq_complete(struct vl_vq *vq, u64 id, const u8 __user *data, u32 len)
 {
@@ -400,67 +509,68 @@ int vl_vq_complete(struct vl_vq *vq, u64 id, const u8 __user *data, u32 len)
 	req->state = VL_REQ_COMPLETING;
 	spin_unlock_irq(&vq->lock);
 
-	err = vl_walk_chain(vq, head, vl_copy_in_seg, &in);
+	err = vl_walk_chain(vq, head, VL_CHAIN_MAX_SEGS, vl_copy_in_seg, &in);
 
 	spin_lock_irq(&vq->lock);
 	if (err)
 		req->state = VL_REQ_DELIVERED;
 	else
-		vl_vq_push_used(vq, head, len);
+		vl_vq_push_used(vq, head, len - in.left);
 	spin_unlock_irq(&vq->lock);
 	return err;
 }
 
-/* Fail one chain the way its driver understands, and return it. */
-static void vl_vq_fail(struct vl_vq *vq, u16 head, struct vl_seg *segs)
-{
-	struct vl_chain chain = { .head = head };
-	struct vl_collect collect = { .chain = &chain, .segs = segs };
-	u32 len = 0;
-
-	if (!vl_walk_chain(vq, head, vl_collect_seg, &collect))
-		len = vl_fail_request(vq->dev->device_id, segs, chain.nsegs);
-
-	spin_lock_irq(&vq->lock);
-	vl_vq_push_used(vq, head, len);
-	spin_unlock_irq(&vq->lock);
-}
-
 /*
- * The backend is gone: fail every request it held and every request still
- * in the avail ring.  Returns how many were failed.  The caller holds the
- * reader's mutex, so @segs, the reader's scratch, is free.
+ * The backend is gone: fail every request it held and every chain still
+ * in the avail ring, each under one hold of the lock, whatever the queue's
+ * state: the driver's remove() waits for all of them.  Returns how many.
  */
-int vl_vq_fail_inflight(struct vl_vq *vq, struct vl_seg *segs)
+int vl_vq_fail_all(struct vl_vq *vq)
 {
-	unsigned int head;
+	unsigned int head, n;
 	int failed = 0;
 
-	if (!vq->enabled)
-		return 0;
+	if (vq->posted_buf)
+		return vl_vq_post(vq, true);
 
-	for (head = 0; head < vq->vring.num; head++) {
-		if (vq->inflight[head].state == VL_REQ_FREE)
-			continue;
-		vl_vq_fail(vq, head, segs);
-		failed++;
+	for (head = 0; head < vq->dev->max_queue_size; head++) {
+		spin_lock_irq(&vq->lock);
+		if (vq->enabled && head < vq->vring.num &&
+		    vq->inflight[head].state == VL_REQ_DELIVERED) {
+			vl_vq_fail_locked(vq, head);
+			failed++;
+		}
+		spin_unlock_irq(&vq->lock);
 	}
-	while (!vq->broken && vl_avail_idx(vq) != vq->last_avail_idx) {
-		unsigned int slot = vq->last_avail_idx % vq->vring.num;
-		u16 head = virtio16_to_cpu(&vq->dev->vdev,
-					   vq->vring.avail->ring[slot]);
 
-		if (head >= vq->vring.num) {
-			vl_vq_break(vq, "avail ring names a bad head", head);
+	/* At most a ring's worth: new kicks queue this work again. */
+	for (n = 0; n < vq->dev->max_queue_size; n++) {
+		spin_lock_irq(&vq->lock);
+		if (!vq->enabled || vl_avail_idx(vq) == vq->last_avail_idx) {
+			spin_unlock_irq(&vq->lock);
 			break;
 		}
-		spin_lock_irq(&vq->lock);
+		head = virtio16_to_cpu(&vq->dev->vdev,
+				       vq->vring.avail->ring[vq->last_avail_idx %
+							     vq->vring.num]);
 		vl_vq_advance_avail(vq);
+		/* A bad head has no chain to return: step past it. */
+		if (head < vq->vring.num &&
+		    vq->inflight[head].state == VL_REQ_FREE) {
+			vl_vq_fail_locked(vq, head);
+			failed++;
+		}
 		spin_unlock_irq(&vq->lock);
-		vl_vq_fail(vq, head, segs);
-		failed++;
 	}
 	return failed;
+}
+
+/* Run the driver's callback, as a hardware interrupt would: one at a time. */
+void vl_vq_interrupt(struct vl_vq *vq)
+{
+	spin_lock_bh(&vq->irq_lock);
+	vring_interrupt(0, vq->vq);
+	spin_unlock_bh(&vq->irq_lock);
 }
 
 /*
@@ -469,6 +579,7 @@ int vl_vq_fail_inflight(struct vl_vq *vq, struct vl_seg *segs)
  * used_event, otherwise unless it set VRING_AVAIL_F_NO_INTERRUPT.
  * vring_interrupt() runs the driver's callback; like a hardware interrupt it
  * must not race with softirqs on this CPU, so bottom halves are disabled.
+ * Callers hold rings_sem, so the queue cannot be deleted meanwhile.
  */
 void vl_vq_signal(struct vl_vq *vq)
 {
@@ -498,21 +609,19 @@ void vl_vq_signal(struct vl_vq *vq)
 		vq->interrupts++;
 	spin_unlock_irq(&vq->lock);
 
-	if (need) {
-		local_bh_disable();
-		vring_interrupt(0, vq->vq);
-		local_bh_enable();
-	}
+	if (need)
+		vl_vq_interrupt(vq);
 }
 
 /*
  * Posted queues: see vl_devtype.c for why.  Chains are copied into the
  * queue's byte ring and returned to the driver inside its notification;
- * the reader hands the bytes to the backend later.  Nothing of a posted
- * queue ever waits on the backend: when the ring is full at notification
- * time, the chain is returned with its bytes dropped and counted, as a
- * UART drops on overrun; stalling would leave the driver spinning with
- * interrupts off.  A chain larger than VL_POSTED_MAX breaks the queue.
+ * the reader hands the bytes to the backend later, in records of at most
+ * VL_POSTED_MAX bytes, so a chain of any length is taken.  Nothing of a
+ * posted queue ever waits on the backend: when the ring has no room at
+ * notification time, or the backend is gone, the chain is returned with
+ * its bytes dropped and counted, as a UART drops on overrun; stalling
+ * would leave the driver spinning with interrupts off.
  */
 
 static void vl_posted_put(struct vl_vq *vq, u32 pos, const void *src, u32 len)
@@ -545,29 +654,52 @@ static int vl_posted_to_user(struct vl_vq *vq, u32 pos, char __user *dst,
 	return 0;
 }
 
-static int vl_sum_out(const struct vl_seg *seg, void *ctx)
+/* Ring bytes taken by @len bytes of data, cut into records. */
+static u32 vl_posted_space(u32 len)
 {
-	u32 *len = ctx;
+	u32 full = len / VL_POSTED_MAX, rest = len % VL_POSTED_MAX;
+	u32 space = full * (sizeof(u32) + VL_POSTED_MAX);
 
-	if (seg->flags)
-		return 0;
-	if (seg->len > VL_POSTED_MAX - *len)
-		return -E2BIG;
-	*len += seg->len;
-	return 0;
+	if (rest || !len)
+		space += sizeof(u32) + ALIGN(rest, sizeof(u32));
+	return space;
 }
 
 struct vl_posted_fill {
 	struct vl_vq *vq;
-	u32 pos;
+	u32 pos;		/* where the next byte goes */
+	u32 left;		/* bytes of the chain not yet copied */
+	u32 record_left;	/* bytes the current record still takes */
 };
+
+/* Start a record when the last one is full: its length, then its data. */
+static void vl_posted_record(struct vl_posted_fill *fill)
+{
+	u32 len = min_t(u32, fill->left, VL_POSTED_MAX);
+
+	fill->pos = ALIGN(fill->pos, sizeof(u32));
+	vl_posted_put(fill->vq, fill->pos, &len, sizeof(len));
+	fill->pos += sizeof(len);
+	fill->record_left = len;
+}
 
 static int vl_page_to_posted(void *kaddr, size_t len, void *ctx)
 {
 	struct vl_posted_fill *fill = ctx;
 
-	vl_posted_put(fill->vq, fill->pos, kaddr, len);
-	fill->pos += len;
+	while (len) {
+		u32 n;
+
+		if (!fill->record_left)
+			vl_posted_record(fill);
+		n = min_t(u32, len, fill->record_left);
+		vl_posted_put(fill->vq, fill->pos, kaddr, n);
+		fill->pos += n;
+		fill->left -= n;
+		fill->record_left -= n;
+		kaddr += n;
+		len -= n;
+	}
 	return 0;
 }
 
@@ -580,44 +712,41 @@ static int vl_post_seg(const struct vl_seg *seg, void *ctx)
 
 /*
  * Post one chain; the caller holds vq->lock.  0, or -ENOSPC when the ring
- * is full and @drop is false, or another error for a chain it cannot take.
+ * is full and @drop is false, or -EINVAL for a chain it cannot read.
  */
 static int vl_vq_post_one(struct vl_vq *vq, u16 head, bool drop)
 {
-	struct vl_posted_fill fill = { .vq = vq };
-	u32 len = 0, need, tail;
+	struct vl_posted_fill fill = { .vq = vq, .pos = vq->posted_head };
+	struct vl_chain_ends ends = {};
+	u32 need, tail;
 	int err;
 
-	err = vl_walk_chain(vq, head, vl_sum_out, &len);
+	err = vl_walk_chain(vq, head, VL_CHAIN_MAX_SEGS, vl_ends_seg, &ends);
 	if (err)
 		return err;
-	need = sizeof(len) + ALIGN(len, sizeof(len));
+	need = vl_posted_space(ends.out_len);
 	/* Acquire: the reader is done with the bytes before we reuse them. */
 	tail = smp_load_acquire(&vq->posted_tail);
-	if (vq->posted_head - tail + need > VL_POSTED_BUF_SIZE) {
-		if (!drop)
+	if (READ_ONCE(vq->dev->dead) ||
+	    vq->posted_head - tail + need > VL_POSTED_BUF_SIZE) {
+		if (!drop && !READ_ONCE(vq->dev->dead))
 			return -ENOSPC;
-		if (!vq->posted_dropped)
-			dev_warn_ratelimited(&vq->dev->vdev.dev,
-					     "queue %u: the backend is not reading; output dropped\n",
-					     vq->index);
-		vq->posted_dropped += len;
-		vl_vq_advance_avail(vq);
-		vl_vq_push_used(vq, head, 0);
-		return 0;
+		vq->posted_dropped += ends.out_len;
+		vl_dev_report(vq->dev);
+	} else {
+		fill.left = ends.out_len;
+		if (!fill.left)
+			vl_posted_record(&fill);
+		err = vl_walk_chain(vq, head, VL_CHAIN_MAX_SEGS, vl_post_seg,
+				    &fill);
+		if (err)
+			return err;
+		/* Release: the records are complete before the reader sees them. */
+		smp_store_release(&vq->posted_head, vq->posted_head + need);
+		vq->posted++;
 	}
-
-	fill.pos = vq->posted_head;
-	vl_posted_put(vq, fill.pos, &len, sizeof(len));
-	fill.pos += sizeof(len);
-	err = vl_walk_chain(vq, head, vl_post_seg, &fill);
-	if (err)
-		return err;
-	/* Release: the record is complete before the reader sees it. */
-	smp_store_release(&vq->posted_head, vq->posted_head + need);
 	vl_vq_advance_avail(vq);
 	vl_vq_push_used(vq, head, 0);
-	vq->posted++;
 	return 0;
 }
 
@@ -630,26 +759,19 @@ static int vl_vq_post_one(struct vl_vq *vq, u16 head, bool drop)
  */
 int vl_vq_post(struct vl_vq *vq, bool in_notify)
 {
-	int posted = 0, err = 0;
+	int posted = 0, head, err = 0;
 	unsigned long flags;
 
 	spin_lock_irqsave(&vq->lock, flags);
-	while (!err && vq->enabled && !vq->broken &&
-	       vl_avail_idx(vq) != vq->last_avail_idx) {
-		unsigned int slot = vq->last_avail_idx % vq->vring.num;
-		u16 head = virtio16_to_cpu(&vq->dev->vdev,
-					   vq->vring.avail->ring[slot]);
-
-		if (head >= vq->vring.num ||
-		    vq->inflight[head].state != VL_REQ_FREE) {
-			vl_vq_break(vq, "avail ring names a bad head", head);
+	while (!err && (vl_vq_avail_locked(vq) ||
+			(READ_ONCE(vq->dev->dead) && vq->enabled && !vq->broken &&
+			 vl_avail_idx(vq) != vq->last_avail_idx))) {
+		head = vl_vq_next_head(vq);
+		if (head < 0)
 			break;
-		}
 		err = vl_vq_post_one(vq, head, in_notify);
 		if (!err)
 			posted++;
-		else if (err == -E2BIG)
-			vl_vq_break(vq, "chain too large for a posted queue", head);
 		else if (err != -ENOSPC)
 			vl_vq_break(vq, "malformed descriptor chain", head);
 	}
@@ -680,8 +802,11 @@ ssize_t vl_vq_read_posted(struct vl_vq *vq, char __user *buf, size_t count)
 	while (tail != head) {
 		vl_posted_get(vq, tail, &len, sizeof(len));
 		msg_len = ALIGN(sizeof(hdr_buf) + len, VIRTIO_LOOPBACK_MSG_ALIGN);
-		if (msg_len > count - pos)
+		if (msg_len > count - pos) {
+			if (!pos)
+				vq->dev->read_size_needed = msg_len;
 			return pos ? pos : -ENOSPC;
+		}
 
 		memset(hdr_buf, 0, sizeof(hdr_buf));
 		m->hdr.type = VIRTIO_LOOPBACK_MSG_REQUEST;
@@ -695,8 +820,11 @@ ssize_t vl_vq_read_posted(struct vl_vq *vq, char __user *buf, size_t count)
 		    vl_posted_to_user(vq, tail + sizeof(len),
 				      buf + pos + sizeof(hdr_buf), len) ||
 		    clear_user(buf + pos + sizeof(hdr_buf) + len,
-			       msg_len - sizeof(hdr_buf) - len))
+			       msg_len - sizeof(hdr_buf) - len)) {
+			if (!pos)
+				vq->dev->read_size_needed = msg_len;
 			return pos ? pos : -EFAULT;
+		}
 
 		tail += sizeof(len) + ALIGN(len, sizeof(len));
 		/* Release: done with the bytes before the producer reuses them. */
@@ -739,7 +867,7 @@ void vl_vq_reset(struct vl_vq *vq)
 
 	spin_lock_irq(&vq->lock);
 	vq->enabled = false;
-	vq->broken = false;
+	vq->broken = NULL;
 	vq->last_avail_idx = 0;
 	vq->used_idx = 0;
 	vq->signalled_used = 0;

@@ -26,7 +26,8 @@
  *
  * One open file is one device.  VIRTIO_LOOPBACK_CREATE_DEVICE describes it;
  * the kernel then registers a virtio device, and the kernel's virtio driver
- * for that device id binds to it.  From then on:
+ * for that device id binds to it.  Creating needs CAP_SYS_ADMIN (EPERM
+ * otherwise), whoever opened the file.  From then on:
  *
  *  - read() yields a batch of messages: what the driver did (reset, features,
  *    queue setup, config writes, status) and the requests it queued, each
@@ -36,7 +37,11 @@
  *    so two quick status writes may arrive as one STATUS message.  read()
  *    blocks until there is something, unless O_NONBLOCK; poll() reports
  *    EPOLLIN then.  If the first message does not fit into the buffer, read()
- *    fails with ENOSPC and consumes nothing.
+ *    fails with ENOSPC and consumes nothing; VIRTIO_LOOPBACK_GET_DEVICE_INFO
+ *    then tells its size.  Requests are delivered once the driver has set
+ *    DRIVER_OK.  A chain with more than VIRTIO_LOOPBACK_MAX_SEGS segments
+ *    cannot be delivered: the transport fails it as the device would (for
+ *    virtio-blk, VIRTIO_BLK_S_IOERR) and counts it.
  *  - write() takes a batch of messages: completions (request id, in-data)
  *    and config changes.  Each message is checked before it takes effect; at
  *    the first bad one, write() stops and returns the bytes of the good
@@ -63,10 +68,13 @@
 
 /**
  * struct virtio_loopback_device_config - what VIRTIO_LOOPBACK_CREATE_DEVICE creates
- * @device_id: virtio device id (include/uapi/linux/virtio_ids.h), not 0
+ * @device_id: virtio device id (include/uapi/linux/virtio_ids.h), one the
+ *	module parameter allowed_types lists (by default block, console and
+ *	rng); another fails with EOPNOTSUPP
  * @vendor_id: virtio vendor id
  * @features: device feature bits offered.  VIRTIO_F_VERSION_1 is required.
- *	Of the transport bits (24 to 41) only VIRTIO_RING_F_INDIRECT_DESC,
+ *	Of the bits the virtio spec reserves for the transport and for
+ *	extensions (24 to 41, 50 to 63) only VIRTIO_RING_F_INDIRECT_DESC,
  *	VIRTIO_RING_F_EVENT_IDX and VIRTIO_F_VERSION_1 are kept; the others
  *	are withdrawn.
  * @num_queues: number of virtqueues, 1 to VIRTIO_LOOPBACK_MAX_QUEUES
@@ -109,6 +117,9 @@ struct virtio_loopback_device_config {
  * @flags: VIRTIO_LOOPBACK_INFO_*
  * @status: the device status byte as the driver last set it
  * @driver_features: the features the driver accepted
+ * @read_size_needed: the bytes of the message that the last read() failing
+ *	with ENOSPC could not fit; a buffer this large takes it
+ * @reserved32: zero
  * @reserved: zero
  */
 struct virtio_loopback_device_info {
@@ -117,7 +128,9 @@ struct virtio_loopback_device_info {
 	__u32 flags;
 	__u32 status;
 	__u64 driver_features;
-	__u64 reserved[4];
+	__u32 read_size_needed;
+	__u32 reserved32;
+	__u64 reserved[3];
 };
 
 #define VIRTIO_LOOPBACK_GET_DEVICE_INFO \
