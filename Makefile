@@ -5,7 +5,11 @@
 #   make                 module for every test kernel, tools, selftests
 #   make KDIR=<dir> modules   module for one kernel build tree (a real board)
 #   make check           host unit tests, then the selftests in a QEMU VM
-#                        on each test kernel; ends with "N passed, N failed"
+#                        on each test kernel and on the debug kernel; ends
+#                        with "N passed, N failed"
+#   make check-debug     the selftests on the debug kernel only (KASAN,
+#                        lockdep, KFENCE, kmemleak)
+#   make debug-kernel    build the debug kernel if its cache key changed
 #   make demo            boot a test kernel with the module and show its state
 #   make vm-shell        a shell in the test VM (KVER=<release> picks one)
 #   make bench           fio on vl-blk and a loop device in the test VM,
@@ -24,11 +28,15 @@ PREFIX	?= /usr/local
 # counts once it holds .done, so a half-unpacked one is never built or booted.
 KVERS	?= $(sort $(notdir $(patsubst %/.done,%,$(wildcard $(CACHE)/kernels/*/.done))))
 KVER	?= $(lastword $(KVERS))
+# The debug kernel scripts/build-debug-kernel built (a link into its cache),
+# apart from KVERS so that only its own stage boots it.
+DEBUG_KVERS ?= $(sort $(notdir $(wildcard $(CACHE)/kernels-debug/*)))
 
 ifdef KDIR
 MODULE_KDIRS := $(KDIR)
 else
-MODULE_KDIRS := $(foreach v,$(KVERS),/usr/src/linux-headers-$(v))
+MODULE_KDIRS := $(foreach v,$(KVERS),/usr/src/linux-headers-$(v)) \
+	$(foreach v,$(DEBUG_KVERS),$(CACHE)/kernels-debug/$(v)/build)
 endif
 
 CC	?= gcc
@@ -72,7 +80,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 	-I$(TOP)/include/uapi -I$(TOP)/userspace/lib -D_GNU_SOURCE
 
 .PHONY: fuzz fuzzers all modules userspace selftests host-tests check check-host check-vm \
-	demo vm-shell bench checkpatch sparse install clean
+	check-debug check-debug-stage debug-kernel demo vm-shell bench checkpatch sparse install clean
 
 all: modules userspace selftests
 
@@ -152,9 +160,39 @@ check: all host-tests
 		scripts/vm-run --kernel "$$v" --mode test \
 			--out $(BUILD)/results/$$v || true; \
 	done
+	@$(run-debug-stage)
 	@$(TAP_SUMMARY) --expected-skips selftests/expected-skips \
 		host=$(BUILD)/results/host.log fuzz=$(BUILD)/results/fuzz.log \
-		$(foreach v,$(KVERS),$(v)=$(BUILD)/results/$(v)/results.log)
+		$(foreach v,$(KVERS),$(v)=$(BUILD)/results/$(v)/results.log) \
+		$(DEBUG_STAGES)
+
+# The debug kernel's stage: its log, or a failing "no log" line that says
+# what is missing.
+DEBUG_STAGES = $(if $(DEBUG_KVERS),$(foreach v,$(DEBUG_KVERS),$(v)=$(BUILD)/results/$(v)/results.log),debug-kernel=$(BUILD)/results/no-debug-kernel)
+define run-debug-stage
+[ -n "$(DEBUG_KVERS)" ] || echo "== no debug kernel: run scripts/setup (or make debug-kernel)"; \
+for v in $(DEBUG_KVERS); do \
+	echo "== booting $$v"; \
+	scripts/vm-run --kernel "$$v" --mode test \
+		--out $(BUILD)/results/$$v || true; \
+done
+endef
+
+# The debug kernel is built by scripts/setup; this rebuilds it after a change
+# to scripts/debug-kernel.config or scripts/build-debug-kernel.
+debug-kernel:
+	scripts/build-debug-kernel
+
+# Rebuilds the kernel first if its key changed, then looks again for it.
+check-debug:
+	@scripts/build-debug-kernel
+	@$(MAKE) --no-print-directory check-debug-stage
+
+check-debug-stage: all
+	@rm -rf $(addprefix $(BUILD)/results/,$(DEBUG_KVERS) no-debug-kernel)
+	@mkdir -p $(BUILD)/results
+	@$(run-debug-stage)
+	@$(TAP_SUMMARY) --expected-skips selftests/expected-skips $(DEBUG_STAGES)
 
 demo: all
 	scripts/vm-run --kernel "$(KVER)" --mode demo --out $(BUILD)/demo
