@@ -176,9 +176,7 @@ static void vl_reset(struct virtio_device *vdev)
 /*
  * The driver's kick: atomic context, often with the driver's locks held
  * and interrupts off.  Posted chains are taken here, even when the backend
- * is gone; the reader or the failing work does the rest.  Returning false
- * for a broken queue makes virtio_ring mark it broken too, so the driver
- * sees an error instead of waiting on a device that needs a reset.
+ * is gone; the reader or the failing work does the rest.
  */
 static bool vl_notify(struct virtqueue *virtqueue)
 {
@@ -187,14 +185,10 @@ static bool vl_notify(struct virtqueue *virtqueue)
 
 	if (vq->posted_buf)
 		vl_vq_post(vq, true);
-	else if (READ_ONCE(dev->dead))
+	if (READ_ONCE(dev->dead))
 		queue_work(vl_wq, &dev->dead_work);
 	else
 		wake_up_interruptible(&dev->waitq);
-	if (READ_ONCE(vq->broken)) {
-		WRITE_ONCE(dev->driver_broken, true);
-		return false;
-	}
 	return true;
 }
 
@@ -351,6 +345,9 @@ void vl_dev_report(struct vl_dev *dev)
  * Log what the notify path counted but could not print (printing there
  * could recurse into an hvc console's locks), and tell the driver of a
  * broken queue the way a device does: NEEDS_RESET and a config interrupt.
+ * Its queues are broken for it too, so that it gets errors instead of
+ * waiting on a device that will not answer; once the backend is gone,
+ * vl_dead_work() mends them, after this work has finished.
  */
 static void vl_dev_report_work(struct work_struct *work)
 {
@@ -386,7 +383,7 @@ static void vl_dev_report_work(struct work_struct *work)
 			dev_warn_ratelimited(d, "queue %u: %llu requests failed: more than %u segments\n",
 					     i, oversized, VIRTIO_LOOPBACK_MAX_SEGS);
 		if (unreadable)
-			dev_err_ratelimited(d, "queue %u: %llu unreadable chains returned with nothing written\n",
+			dev_err_ratelimited(d, "queue %u: %llu chains the device could not read returned unread\n",
 					    i, unreadable);
 		if (broken) {
 			dev_err(d, "queue %u: %s (head %u); queue stopped, device needs reset\n",
@@ -395,6 +392,10 @@ static void vl_dev_report_work(struct work_struct *work)
 		}
 	}
 	if (needs_reset) {
+		if (!READ_ONCE(dev->dead)) {
+			WRITE_ONCE(dev->driver_broken, true);
+			virtio_break_device(&dev->vdev);
+		}
 		WRITE_ONCE(dev->status,
 			   READ_ONCE(dev->status) | VIRTIO_CONFIG_S_NEEDS_RESET);
 		vl_dev_post(dev, VL_PENDING_STATUS);
@@ -475,9 +476,12 @@ static void vl_register_work(struct work_struct *work)
 static void vl_dead_work(struct work_struct *work)
 {
 	struct vl_dev *dev = container_of(work, struct vl_dev, dead_work);
-	bool unbreak = READ_ONCE(dev->driver_broken);
 	unsigned int i;
+	bool unbreak;
 
+	/* A report that breaks the driver's queues runs to its end first. */
+	flush_work(&dev->report_work);
+	unbreak = READ_ONCE(dev->driver_broken);
 	if (unbreak)
 		__virtio_unbreak_device(&dev->vdev);
 	mutex_lock(&dev->read_mutex);
@@ -502,6 +506,8 @@ static int vl_dev_check_config(const struct virtio_loopback_device_config *cfg)
 	for (i = 0; i < ARRAY_SIZE(cfg->reserved); i++)
 		if (cfg->reserved[i])
 			return -EINVAL;
+	if (!cfg->device_id)
+		return -EINVAL;
 	if (!vl_devtype_allowed(cfg->device_id)) {
 		pr_info_ratelimited("virtio_loopback: device type %u is not allowed (module parameter allowed_types)\n",
 				    cfg->device_id);

@@ -530,7 +530,7 @@ int vl_vq_fail_all(struct vl_vq *vq)
 	unsigned int head, n;
 	int failed = 0;
 
-	if (vq->posted_buf)
+	if (vq->posted_buf && !vq->broken)
 		return vl_vq_post(vq, true);
 
 	for (head = 0; head < vq->dev->max_queue_size; head++) {
@@ -712,7 +712,8 @@ static int vl_post_seg(const struct vl_seg *seg, void *ctx)
 
 /*
  * Post one chain; the caller holds vq->lock.  0, or -ENOSPC when the ring
- * is full and @drop is false, or -EINVAL for a chain it cannot read.
+ * is full and @drop is false.  A chain the device cannot read is returned
+ * unread and counted: its driver spins until it is back.
  */
 static int vl_vq_post_one(struct vl_vq *vq, u16 head, bool drop)
 {
@@ -722,8 +723,11 @@ static int vl_vq_post_one(struct vl_vq *vq, u16 head, bool drop)
 	int err;
 
 	err = vl_walk_chain(vq, head, VL_CHAIN_MAX_SEGS, vl_ends_seg, &ends);
-	if (err)
-		return err;
+	if (err) {
+		vq->unreadable++;
+		vl_dev_report(vq->dev);
+		goto done;
+	}
 	need = vl_posted_space(ends.out_len);
 	/* Acquire: the reader is done with the bytes before we reuse them. */
 	tail = smp_load_acquire(&vq->posted_tail);
@@ -739,12 +743,17 @@ static int vl_vq_post_one(struct vl_vq *vq, u16 head, bool drop)
 			vl_posted_record(&fill);
 		err = vl_walk_chain(vq, head, VL_CHAIN_MAX_SEGS, vl_post_seg,
 				    &fill);
-		if (err)
-			return err;
-		/* Release: the records are complete before the reader sees them. */
-		smp_store_release(&vq->posted_head, vq->posted_head + need);
-		vq->posted++;
+		if (err) {
+			/* Changed under us: a driver bug; publish nothing. */
+			vq->unreadable++;
+			vl_dev_report(vq->dev);
+		} else {
+			/* Release: the records are whole before the reader sees them. */
+			smp_store_release(&vq->posted_head, vq->posted_head + need);
+			vq->posted++;
+		}
 	}
+done:
 	vl_vq_advance_avail(vq);
 	vl_vq_push_used(vq, head, 0);
 	return 0;
@@ -772,8 +781,6 @@ int vl_vq_post(struct vl_vq *vq, bool in_notify)
 		err = vl_vq_post_one(vq, head, in_notify);
 		if (!err)
 			posted++;
-		else if (err != -ENOSPC)
-			vl_vq_break(vq, "malformed descriptor chain", head);
 	}
 	spin_unlock_irqrestore(&vq->lock, flags);
 
