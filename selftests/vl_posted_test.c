@@ -200,7 +200,13 @@ TEST_F_TIMEOUT(console, spliced_chain_of_128KiB_arrives_whole, 120)
 	ssize_t n = -1;
 
 	ASSERT_EQ(0, find_port(port, sizeof(port))) TH_LOG("no port 1");
-	fd = open(port, O_WRONLY);
+	/* The node appears a moment before the driver lists the port: ENXIO. */
+	for (int i = 0; i < 100; i++) {
+		fd = open(port, O_WRONLY);
+		if (fd >= 0 || errno != ENXIO)
+			break;
+		usleep(50 * 1000);
+	}
 	ASSERT_LE(0, fd) TH_LOG("%s: %s", port, strerror(errno));
 
 	pattern = malloc(SPLICED);
