@@ -72,9 +72,11 @@ static void on_control(struct console_backend *b, const unsigned char *data,
 		control(b, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
 }
 
-static void on_request(struct console_backend *b,
-		       const struct virtio_loopback_msg_request *r)
+/* Completions go out one by one, from on_control(): nothing to batch. */
+static size_t on_request(void *ctx, const struct virtio_loopback_msg_request *r,
+			 unsigned char *out)
 {
+	struct console_backend *b = ctx;
 	const unsigned char *data = (const void *)&r->segs[r->nsegs];
 
 	if (r->queue == C_IVQ && !(r->hdr.flags & VIRTIO_LOOPBACK_MSG_F_POSTED)) {
@@ -85,7 +87,7 @@ static void on_request(struct console_backend *b,
 	} else if (r->queue == TX1) {
 		if (b->got_len + r->out_len > SPLICED) {
 			b->failed = __LINE__;
-			return;
+			return 0;
 		}
 		memcpy(b->got + b->got_len, data, r->out_len);
 		b->got_len += r->out_len;
@@ -93,30 +95,16 @@ static void on_request(struct console_backend *b,
 		if (r->out_len > b->largest)
 			b->largest = r->out_len;
 	}
+	return 0;
 }
 
 static void *console_serve(void *arg)
 {
 	struct console_backend *b = arg;
-	struct pollfd pfd[2] = {
-		{ .fd = b->fd, .events = POLLIN },
-		{ .fd = b->stop_pipe[0], .events = POLLIN },
-	};
 
-	for (;;) {
-		ssize_t n, pos = 0;
-
-		if (poll(pfd, 2, -1) < 0 || pfd[1].revents)
-			return NULL;
-		n = read(b->fd, b->rbuf, READ_BUF_SIZE);
-		while (n > 0 && pos < n) {
-			struct virtio_loopback_msg *m = (void *)(b->rbuf + pos);
-
-			if (m->type == VIRTIO_LOOPBACK_MSG_REQUEST)
-				on_request(b, (void *)m);
-			pos += m->len;
-		}
-	}
+	raw_serve(b->fd, b->stop_pipe[0], b->rbuf, READ_BUF_SIZE, b->wbuf,
+		  on_request, b);
+	return NULL;
 }
 
 /* /dev/vportNp1, once the driver has added port 1. */

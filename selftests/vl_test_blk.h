@@ -76,36 +76,26 @@ static inline size_t blk_answer(unsigned char *p,
 	return n;
 }
 
+static inline size_t blk_serve_one(void *ctx,
+				   const struct virtio_loopback_msg_request *r,
+				   unsigned char *out)
+{
+	struct blk_backend *b = ctx;
+
+	if (!b->seen_first && b->first_request)
+		b->first_request(b);
+	b->seen_first = true;
+	b->requests++;
+	return blk_answer(out, r);
+}
+
 static inline void *blk_serve(void *arg)
 {
 	struct blk_backend *b = arg;
-	struct pollfd pfd[2] = {
-		{ .fd = b->fd, .events = POLLIN },
-		{ .fd = b->stop_pipe[0], .events = POLLIN },
-	};
 
-	for (;;) {
-		ssize_t n, pos = 0;
-		size_t out = 0;
-
-		if (poll(pfd, 2, -1) < 0 || pfd[1].revents)
-			return NULL;
-		n = read(b->fd, b->rbuf, BLK_BUF_SIZE);
-		while (n > 0 && pos < n) {
-			struct virtio_loopback_msg *m = (void *)(b->rbuf + pos);
-
-			if (m->type == VIRTIO_LOOPBACK_MSG_REQUEST) {
-				if (!b->seen_first && b->first_request)
-					b->first_request(b);
-				b->seen_first = true;
-				out += blk_answer(b->wbuf + out, (void *)m);
-				b->requests++;
-			}
-			pos += m->len;
-		}
-		if (out && write(b->fd, b->wbuf, out) != (ssize_t)out)
-			return NULL;
-	}
+	raw_serve(b->fd, b->stop_pipe[0], b->rbuf, BLK_BUF_SIZE, b->wbuf,
+		  blk_serve_one, b);
+	return NULL;
 }
 
 /* Returns the device's index; on failure the backend is left stopped. */

@@ -73,12 +73,22 @@ static inline size_t put_completion(unsigned char *p, uint64_t id, uint32_t queu
 	return total;
 }
 
-static inline void *rng_serve(void *arg)
+/*
+ * The serving loop of the selftests' raw backends: read batches until
+ * @stop_fd is readable, pass each request to @answer, which may put a
+ * completion at @out and returns its size, and write the answers back.
+ */
+typedef size_t (*raw_answer_fn)(void *ctx,
+				const struct virtio_loopback_msg_request *r,
+				unsigned char *out);
+
+static inline void raw_serve(int fd, int stop_fd, unsigned char *rbuf,
+			     size_t rbuf_size, unsigned char *wbuf,
+			     raw_answer_fn answer, void *ctx)
 {
-	struct rng_backend *b = arg;
 	struct pollfd pfd[2] = {
-		{ .fd = b->fd, .events = POLLIN },
-		{ .fd = b->stop_pipe[0], .events = POLLIN },
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = stop_fd, .events = POLLIN },
 	};
 
 	for (;;) {
@@ -86,25 +96,37 @@ static inline void *rng_serve(void *arg)
 		size_t out = 0;
 
 		if (poll(pfd, 2, -1) < 0 || pfd[1].revents)
-			return NULL;
-		n = read(b->fd, b->rbuf, READ_BUF_SIZE);
-		if (n < 0)
-			continue;
-		while (pos < n) {
-			struct virtio_loopback_msg *m = (void *)(b->rbuf + pos);
+			return;
+		n = read(fd, rbuf, rbuf_size);
+		while (n > 0 && pos < n) {
+			struct virtio_loopback_msg *m = (void *)(rbuf + pos);
 
-			if (m->type == VIRTIO_LOOPBACK_MSG_REQUEST) {
-				struct virtio_loopback_msg_request *r = (void *)m;
-
-				out += put_completion(b->wbuf + out, r->id, r->queue,
-						      r->in_len, RNG_BYTE);
-				b->requests++;
-			}
+			if (m->type == VIRTIO_LOOPBACK_MSG_REQUEST)
+				out += answer(ctx, (void *)m, wbuf + out);
 			pos += m->len;
 		}
-		if (out && write(b->fd, b->wbuf, out) != (ssize_t)out)
-			return NULL;
+		if (out && write(fd, wbuf, out) != (ssize_t)out)
+			return;
 	}
+}
+
+static inline size_t rng_answer(void *ctx,
+				const struct virtio_loopback_msg_request *r,
+				unsigned char *out)
+{
+	struct rng_backend *b = ctx;
+
+	b->requests++;
+	return put_completion(out, r->id, r->queue, r->in_len, RNG_BYTE);
+}
+
+static inline void *rng_serve(void *arg)
+{
+	struct rng_backend *b = arg;
+
+	raw_serve(b->fd, b->stop_pipe[0], b->rbuf, READ_BUF_SIZE, b->wbuf,
+		  rng_answer, b);
+	return NULL;
 }
 
 /* Returns the device's index; on failure the backend is left stopped. */

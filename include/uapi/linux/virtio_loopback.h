@@ -118,7 +118,8 @@ struct virtio_loopback_device_config {
  * @status: the device status byte as the driver last set it
  * @driver_features: the features the driver accepted
  * @read_size_needed: the bytes of the message that the last read() failing
- *	with ENOSPC could not fit; a buffer this large takes it
+ *	with ENOSPC could not fit (control messages report the latest state
+ *	and may have grown since)
  * @reserved32: zero
  * @reserved: zero
  */
