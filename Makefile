@@ -188,7 +188,7 @@ check-debug:
 	@scripts/build-debug-kernel
 	@$(MAKE) --no-print-directory check-debug-stage
 
-check-debug-stage: all
+check-debug-stage: all $(TAP_SUMMARY)
 	@rm -rf $(addprefix $(BUILD)/results/,$(DEBUG_KVERS) no-debug-kernel)
 	@mkdir -p $(BUILD)/results
 	@$(run-debug-stage)
