@@ -146,7 +146,22 @@ static inline void blk_backend_stop(struct blk_backend *b, bool paused)
 	free(b->wbuf);
 }
 
-/* The name of vlN's disk ("vda"), once the driver has added it. */
+/* Whether /sys/block/NAME and /dev/NAME are there yet. */
+static inline bool blk_disk_ready(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/block/%s/queue", name);
+	if (access(path, F_OK))
+		return false;
+	snprintf(path, sizeof(path), "/dev/%s", name);
+	return !access(path, F_OK);
+}
+
+/*
+ * The name of vlN's disk ("vda"), once the driver has added it and its
+ * /sys/block link and device node exist (they follow the device itself).
+ */
 static inline int blk_disk_name(int index, char *name, size_t size)
 {
 	char path[256];
@@ -166,7 +181,8 @@ static inline int blk_disk_name(int index, char *name, size_t size)
 			snprintf(sub, sizeof(sub), "%s/%s/block", path, e->d_name);
 			v = opendir(sub);
 			while (v && (e = readdir(v))) {
-				if (e->d_name[0] == '.' || strlen(e->d_name) >= size)
+				if (e->d_name[0] == '.' || strlen(e->d_name) >= size ||
+				    !blk_disk_ready(e->d_name))
 					continue;
 				strcpy(name, e->d_name);
 				closedir(v);
