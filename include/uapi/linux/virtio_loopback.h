@@ -137,6 +137,16 @@ struct virtio_loopback_device_info {
 #define VIRTIO_LOOPBACK_GET_DEVICE_INFO \
 	_IOR(VIRTIO_LOOPBACK_IOC_MAGIC, 0x02, struct virtio_loopback_device_info)
 
+/*
+ * Open the replay log's stream, on a file that has no device: returns a new
+ * file descriptor whose read() yields a struct virtio_loopback_log_header,
+ * then whole records as they are logged, oldest first.  One reader at a
+ * time (EBUSY); CAP_SYS_ADMIN, since the log holds every device's data.
+ * While it is open and recording, a producer that may sleep waits for it
+ * to make room; one that may not is counted as lost.
+ */
+#define VIRTIO_LOOPBACK_OPEN_LOG	_IO(VIRTIO_LOOPBACK_IOC_MAGIC, 0x10)
+
 #define VIRTIO_LOOPBACK_MSG_ALIGN	8
 
 enum virtio_loopback_msg_type {
@@ -268,6 +278,225 @@ struct virtio_loopback_msg_complete {
 	__u8 data[];
 };
 
+/*
+ * The replay log
+ * ==============
+ *
+ * A log is a file header followed by records.  Every integer is little
+ * endian.  Every record starts with struct virtio_loopback_log_rec, whose
+ * @len covers the whole record and is a multiple of
+ * VIRTIO_LOOPBACK_LOG_ALIGN, so a reader steps over kinds it does not know.
+ * Every record and the file header carry a CRC32C (Castagnoli, the
+ * kernel's crc32c(): initial value ~0, final value inverted), computed
+ * with the crc field zero, so a flipped byte anywhere is detected.
+ * Reserved fields are zero.  Records are numbered by @seq from 0 without
+ * gaps, and their @icount strictly increases.
+ *
+ * Requests are named by their queue and their per-queue sequence number,
+ * never by descriptor head: heads are not stable between runs.
+ */
+#define VIRTIO_LOOPBACK_LOG_MAGIC	0x474c4c56	/* "VLLG" */
+#define VIRTIO_LOOPBACK_LOG_VERSION	1
+#define VIRTIO_LOOPBACK_LOG_ALIGN	8
+
+/* Where the icount comes from. */
+enum virtio_loopback_icount_source {
+	VIRTIO_LOOPBACK_ICOUNT_NONE,	/* not recording or playing */
+	VIRTIO_LOOPBACK_ICOUNT_VIRTUAL,	/* 1 per ns of monotonic time */
+	VIRTIO_LOOPBACK_ICOUNT_PMU,	/* retired instructions, all CPUs */
+};
+
+/**
+ * struct virtio_loopback_log_header - the start of a log file
+ * @magic: VIRTIO_LOOPBACK_LOG_MAGIC
+ * @version: VIRTIO_LOOPBACK_LOG_VERSION
+ * @header_len: bytes of this header; the first record follows
+ * @icount_source: enum virtio_loopback_icount_source
+ * @crc: CRC32C of the header, with @crc zero
+ * @created_ns: CLOCK_REALTIME when the recording began, in ns
+ * @kernel_release: the recording kernel's release, NUL-padded
+ * @reserved: zero
+ */
+struct virtio_loopback_log_header {
+	__le32 magic;
+	__le16 version;
+	__le16 header_len;
+	__le32 icount_source;
+	__le32 crc;
+	__le64 created_ns;
+	char kernel_release[64];
+	__le64 reserved[4];
+};
+
+enum virtio_loopback_log_kind {
+	/* Snapshot points: a device as it is, enough to create it again. */
+	VIRTIO_LOOPBACK_LOG_DEVICE = 1,		/* struct virtio_loopback_log_device */
+	VIRTIO_LOOPBACK_LOG_RESET,		/* struct virtio_loopback_log_reset */
+
+	/* What the driver did */
+	VIRTIO_LOOPBACK_LOG_FEATURES,		/* struct virtio_loopback_log_features */
+	VIRTIO_LOOPBACK_LOG_STATUS,		/* struct virtio_loopback_log_status */
+	VIRTIO_LOOPBACK_LOG_CONFIG_WRITE,	/* struct virtio_loopback_log_config */
+	VIRTIO_LOOPBACK_LOG_QUEUE,		/* struct virtio_loopback_log_queue */
+	VIRTIO_LOOPBACK_LOG_REQUEST,		/* struct virtio_loopback_log_request */
+
+	/* What the device did */
+	VIRTIO_LOOPBACK_LOG_COMPLETION,		/* struct virtio_loopback_log_completion */
+	VIRTIO_LOOPBACK_LOG_CONFIG_CHANGE,	/* struct virtio_loopback_log_config */
+	VIRTIO_LOOPBACK_LOG_INTERRUPT,		/* struct virtio_loopback_log_interrupt */
+	VIRTIO_LOOPBACK_LOG_REMOVED,		/* no payload */
+
+	/* What the log itself lost */
+	VIRTIO_LOOPBACK_LOG_LOSS,		/* struct virtio_loopback_log_loss */
+};
+
+/* @queue of a record that concerns the whole device. */
+#define VIRTIO_LOOPBACK_LOG_NO_QUEUE	0xffffffff
+
+/**
+ * struct virtio_loopback_log_rec - the header of every record
+ * @kind: enum virtio_loopback_log_kind
+ * @flags: VIRTIO_LOOPBACK_LOG_F_* of the kind, else zero
+ * @len: bytes of the record, header included; a multiple of
+ *	VIRTIO_LOOPBACK_LOG_ALIGN
+ * @crc: CRC32C of the whole record (padding included), with @crc zero
+ * @device: N of the device vlN
+ * @seq: the record's number in the log, from 0
+ * @icount: the instruction count when it happened
+ * @time_ns: CLOCK_MONOTONIC when it happened, in ns
+ * @queue: the virtqueue, or VIRTIO_LOOPBACK_LOG_NO_QUEUE
+ * @reserved: zero
+ */
+struct virtio_loopback_log_rec {
+	__le16 kind;
+	__le16 flags;
+	__le32 len;
+	__le32 crc;
+	__le32 device;
+	__le64 seq;
+	__le64 icount;
+	__le64 time_ns;
+	__le32 queue;
+	__le32 reserved;
+};
+
+/* DEVICE: created (or as it stood when the recording began) */
+struct virtio_loopback_log_device {
+	struct virtio_loopback_log_rec rec;
+	__le32 device_id;
+	__le32 vendor_id;
+	__le64 device_features;
+	__le64 driver_features;
+	__le32 num_queues;
+	__le32 max_queue_size;
+	__le32 status;
+	__le32 config_size;
+	__le32 config_generation;
+	__le32 reserved[3];
+	__le32 queue_size[];	/* num_queues entries, 0: not set up */
+	/* then config_size bytes of config space, then padding */
+};
+
+/* RESET: the driver reset the device; requests of @epoch - 1 are void. */
+struct virtio_loopback_log_reset {
+	struct virtio_loopback_log_rec rec;
+	__le32 epoch;
+	__le32 reserved;
+};
+
+/* FEATURES: the driver accepted these. */
+struct virtio_loopback_log_features {
+	struct virtio_loopback_log_rec rec;
+	__le64 driver_features;
+};
+
+/* STATUS: the driver set the status byte. */
+struct virtio_loopback_log_status {
+	struct virtio_loopback_log_rec rec;
+	__le32 status;
+	__le32 reserved;
+};
+
+/* CONFIG_WRITE (driver) and CONFIG_CHANGE (device): bytes at @offset. */
+struct virtio_loopback_log_config {
+	struct virtio_loopback_log_rec rec;
+	__le32 offset;
+	__le32 size;
+	__le32 generation;	/* after a CONFIG_CHANGE; 0 for CONFIG_WRITE */
+	__le32 reserved;
+	__u8 data[];
+};
+
+/* QUEUE: the driver set up @rec.queue with @size entries; 0: deleted. */
+struct virtio_loopback_log_queue {
+	struct virtio_loopback_log_rec rec;
+	__le32 size;
+	__le32 reserved;
+};
+
+/* The transport completed the request itself at notify time (posted). */
+#define VIRTIO_LOOPBACK_LOG_F_POSTED	(1U << 0)
+/* The transport failed the request: no backend, or too many segments. */
+#define VIRTIO_LOOPBACK_LOG_F_FAILED	(1U << 1)
+
+/**
+ * struct virtio_loopback_log_request - a chain the device took
+ * @rec: header; @rec.flags may hold VIRTIO_LOOPBACK_LOG_F_POSTED
+ * @req_seq: its number on its queue, from 0 after the queue's setup
+ * @nsegs: entries of @segs
+ * @out_len: bytes of out-data, after @segs
+ * @in_len: bytes the device may write
+ * @reserved: zero
+ * @segs: the chain's layout, as in the backend channel
+ */
+struct virtio_loopback_log_request {
+	struct virtio_loopback_log_rec rec;
+	__le64 req_seq;
+	__le32 nsegs;
+	__le32 out_len;
+	__le32 in_len;
+	__le32 reserved;
+	struct virtio_loopback_seg segs[];
+	/* then out_len bytes of out-data, then padding */
+};
+
+/**
+ * struct virtio_loopback_log_completion - the device returned a chain
+ * @rec: header; @rec.flags may hold VIRTIO_LOOPBACK_LOG_F_POSTED or
+ *	VIRTIO_LOOPBACK_LOG_F_FAILED
+ * @req_seq: the request's number on its queue
+ * @used_len: the used length the driver saw
+ * @data_offset: where @data starts in the chain's writable part: 0 for
+ *	what a backend wrote; for a failed request, where the transport
+ *	wrote the failure (virtio-blk: the status byte)
+ * @data_len: bytes of @data
+ * @reserved: zero
+ * @data: the bytes the device wrote, then padding
+ */
+struct virtio_loopback_log_completion {
+	struct virtio_loopback_log_rec rec;
+	__le64 req_seq;
+	__le32 used_len;
+	__le32 data_offset;
+	__le32 data_len;
+	__le32 reserved;
+	__u8 data[];
+};
+
+/* INTERRUPT: the driver's callback ran for @rec.queue. */
+struct virtio_loopback_log_interrupt {
+	struct virtio_loopback_log_rec rec;
+	__le32 used_idx;	/* the used index it covered */
+	__le32 reserved;
+};
+
+/* LOSS: records that could not be logged since the last LOSS. */
+struct virtio_loopback_log_loss {
+	struct virtio_loopback_log_rec rec;
+	__le64 records;
+	__le64 bytes;
+};
+
 /* Generic netlink family, see Documentation/netlink/specs/. */
 #define VIRTIO_LOOPBACK_FAMILY_NAME	"virtio_loopback"
 #define VIRTIO_LOOPBACK_FAMILY_VERSION	1
@@ -285,6 +514,12 @@ enum {
 	VIRTIO_LOOPBACK_A_REPLAY_PAD = 1,
 	VIRTIO_LOOPBACK_A_REPLAY_MODE,		/* u32, enum virtio_loopback_replay_mode */
 	VIRTIO_LOOPBACK_A_REPLAY_ICOUNT,	/* u64, current instruction count */
+	VIRTIO_LOOPBACK_A_REPLAY_ICOUNT_SOURCE,	/* u32, enum virtio_loopback_icount_source */
+	VIRTIO_LOOPBACK_A_REPLAY_FILENAME,	/* string, the log file, as its writer named it */
+	VIRTIO_LOOPBACK_A_REPLAY_RECORDS,	/* u64, records logged */
+	VIRTIO_LOOPBACK_A_REPLAY_LOST,		/* u64, records lost */
+	VIRTIO_LOOPBACK_A_REPLAY_LOG_FILL,	/* u32, bytes waiting in the ring */
+	VIRTIO_LOOPBACK_A_REPLAY_LOG_SIZE,	/* u32, bytes of the ring */
 
 	__VIRTIO_LOOPBACK_A_REPLAY_MAX,
 	VIRTIO_LOOPBACK_A_REPLAY_MAX = (__VIRTIO_LOOPBACK_A_REPLAY_MAX - 1)
@@ -292,6 +527,8 @@ enum {
 
 enum {
 	VIRTIO_LOOPBACK_CMD_REPLAY_GET = 1,	/* answer the replay state */
+	VIRTIO_LOOPBACK_CMD_RECORD_START,	/* mode record; FILENAME optional */
+	VIRTIO_LOOPBACK_CMD_RECORD_STOP,	/* mode none */
 
 	__VIRTIO_LOOPBACK_CMD_MAX,
 	VIRTIO_LOOPBACK_CMD_MAX = (__VIRTIO_LOOPBACK_CMD_MAX - 1)
