@@ -17,6 +17,11 @@
  * otherwise hold rings_sem, and with it the driver's reset, for as long as
  * userspace likes.  A copy that faults gives up with nothing taken; the
  * pages are faulted in with no lock held, and the batch is tried again.
+ *
+ * While recording with a log reader attached, the backend waits here, with
+ * no lock held, for the log to have room for the records its next request
+ * or completion makes: the backend goes at the log reader's pace, and the
+ * driver never waits on either (vl_log.c).
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
@@ -174,6 +179,11 @@ static ssize_t vl_read_request(struct vl_dev *dev, struct vl_vq *vq,
 	dev->read_size_needed = len;
 	if (len > count)
 		return -ENOSPC;
+	dev->log_room_needed = sizeof(struct virtio_loopback_log_request) +
+			       chain.nsegs * sizeof(struct virtio_loopback_log_seg) +
+			       chain.out_len;
+	if (!vl_log_has_room(dev->log_room_needed))
+		return -ENOBUFS;
 
 	memset(m, 0, head_len);
 	m->hdr.type = VIRTIO_LOOPBACK_MSG_REQUEST;
@@ -283,6 +293,11 @@ static ssize_t vl_chardev_read(struct file *file, char __user *buf,
 		if (ret == -EFAULT && ++faults <= VL_FAULT_RETRIES &&
 		    !fault_in_writeable(buf, need))
 			continue;
+		if (ret == -ENOBUFS) {
+			if (vl_log_wait_room(dev->log_room_needed))
+				return -ERESTARTSYS;
+			continue;
+		}
 		if (ret)
 			return ret;
 		if (file->f_flags & O_NONBLOCK)
@@ -305,6 +320,10 @@ static int vl_write_complete(struct vl_dev *dev, const char __user *buf,
 	if (m.queue >= dev->num_queues ||
 	    len != VL_ALIGN(sizeof(m) + (u64)m.len))
 		return -EINVAL;
+	dev->log_room_needed = sizeof(struct virtio_loopback_log_completion) +
+			       m.len;
+	if (!vl_log_has_room(dev->log_room_needed))
+		return -ENOBUFS;
 	err = vl_vq_complete(&dev->vqs[m.queue], m.id, buf + sizeof(m), m.len);
 	if (!err)
 		__set_bit(m.queue, signal);
@@ -354,39 +373,57 @@ static int vl_write_msg(struct vl_dev *dev, const char __user *buf,
 	return -EINVAL;
 }
 
+/* The messages of one write(), under rings_sem with page faults disabled. */
+static int vl_write_batch(struct vl_dev *dev, const char __user *buf,
+			  size_t count, size_t *pos, u32 *len)
+{
+	DECLARE_BITMAP(signal, VIRTIO_LOOPBACK_MAX_QUEUES) = { 0 };
+	unsigned int q;
+	int err = 0;
+
+	down_read(&dev->rings_sem);
+	pagefault_disable();
+	while (*pos < count) {
+		err = vl_write_msg(dev, buf + *pos, count - *pos, len, signal);
+		if (err)
+			break;
+		*pos += *len;
+	}
+	pagefault_enable();
+	/* One interrupt per queue for the whole batch. */
+	for_each_set_bit(q, signal, dev->num_queues)
+		vl_vq_signal(&dev->vqs[q]);
+	up_read(&dev->rings_sem);
+	return err;
+}
+
 static ssize_t vl_chardev_write(struct file *file, const char __user *buf,
 				size_t count, loff_t *ppos)
 {
-	DECLARE_BITMAP(signal, VIRTIO_LOOPBACK_MAX_QUEUES) = { 0 };
 	struct vl_dev *dev = vl_file_dev(file);
-	unsigned int q, faults = 0;
+	unsigned int faults = 0;
 	size_t pos = 0;
-	int err = 0;
+	int err;
 	u32 len;
 
 	if (!dev)
 		return -ENODEV;
 
-	do {
-		down_read(&dev->rings_sem);
-		pagefault_disable();
-		while (pos < count) {
-			err = vl_write_msg(dev, buf + pos, count - pos, &len,
-					   signal);
-			if (err)
-				break;
-			pos += len;
+	for (;;) {
+		err = vl_write_batch(dev, buf, count, &pos, &len);
+		/* What went through is reported; the backend writes the rest. */
+		if (pos)
+			return pos;
+		if (err == -ENOBUFS) {
+			if (vl_log_wait_room(dev->log_room_needed))
+				return -ERESTARTSYS;
+			continue;
 		}
-		pagefault_enable();
-		/* One interrupt per queue for the whole batch. */
-		for_each_set_bit(q, signal, dev->num_queues)
-			vl_vq_signal(&dev->vqs[q]);
-		up_read(&dev->rings_sem);
-		bitmap_zero(signal, VIRTIO_LOOPBACK_MAX_QUEUES);
-	} while (err == -EFAULT && !pos && ++faults <= VL_FAULT_RETRIES &&
-		 !fault_in_readable(buf, min_t(size_t, count, len)));
-
-	return pos ? pos : err;
+		if (err == -EFAULT && ++faults <= VL_FAULT_RETRIES &&
+		    !fault_in_readable(buf, min_t(size_t, count, len)))
+			continue;
+		return err;
+	}
 }
 
 static __poll_t vl_chardev_poll(struct file *file, poll_table *wait)
@@ -455,6 +492,10 @@ static long vl_chardev_ioctl(struct file *file, unsigned int cmd,
 		return vl_ioctl_create(file, argp);
 	case VIRTIO_LOOPBACK_GET_DEVICE_INFO:
 		return vl_ioctl_info(file, argp);
+	case VIRTIO_LOOPBACK_OPEN_LOG:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		return vl_file_dev(file) ? -EBUSY : vl_log_open_stream();
 	}
 	return -ENOTTY;
 }

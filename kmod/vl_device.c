@@ -95,6 +95,8 @@ static void vl_set(struct virtio_device *vdev, unsigned int offset,
 	spin_lock(&dev->config_lock);
 	memcpy(dev->config + offset, buf, len);
 	spin_unlock(&dev->config_lock);
+	vl_record_config(dev, VIRTIO_LOOPBACK_LOG_CONFIG_WRITE, offset, buf,
+			 len, 0);
 
 	spin_lock(&dev->events_lock);
 	if (!test_bit(VL_PENDING_CONFIG, &dev->pending)) {
@@ -137,6 +139,7 @@ static void vl_set_status(struct virtio_device *vdev, u8 status)
 	unsigned int i;
 
 	WRITE_ONCE(dev->status, status);
+	vl_record_status(dev, status);
 	if (now_ok) {
 		down_read(&dev->rings_sem);
 		for (i = 0; i < dev->num_queues; i++)
@@ -169,6 +172,7 @@ static void vl_reset(struct virtio_device *vdev)
 	dev->epoch++;
 	WRITE_ONCE(dev->status, 0);
 	dev->driver_features = 0;
+	vl_record_reset(dev);
 	up_write(&dev->rings_sem);
 	vl_dev_post(dev, VL_PENDING_RESET);
 }
@@ -202,6 +206,7 @@ static void vl_del_vqs_locked(struct vl_dev *dev)
 		vl_vq_teardown(vq);
 		vring_del_virtqueue(virtqueue);
 		set_bit(vq->index, dev->queues_changed);
+		vl_record_queue(vq, 0);
 	}
 }
 
@@ -256,6 +261,7 @@ static int vl_find_vqs(VL_FIND_VQS_PARAMS)
 		}
 		vl_vq_setup(&dev->vqs[queue], virtqueue);
 		set_bit(queue, dev->queues_changed);
+		vl_record_queue(&dev->vqs[queue], dev->vqs[queue].vring.num);
 		vqs[i] = virtqueue;
 		queue++;
 	}
@@ -290,6 +296,7 @@ static int vl_finalize_features(struct virtio_device *vdev)
 		return -EINVAL;
 	}
 	dev->driver_features = vdev->features;
+	vl_record_features(dev);
 	vl_dev_post(dev, VL_PENDING_FEATURES);
 	return 0;
 }
@@ -324,12 +331,16 @@ void vl_dev_config_change(struct vl_dev *dev, u32 offset, const u8 *data,
 			  u32 size)
 {
 	bool notify;
+	u32 generation;
 
 	spin_lock(&dev->config_lock);
 	memcpy(dev->config + offset, data, size);
-	WRITE_ONCE(dev->config_generation, dev->config_generation + 1);
+	generation = dev->config_generation + 1;
+	WRITE_ONCE(dev->config_generation, generation);
 	notify = dev->config_notify;
 	spin_unlock(&dev->config_lock);
+	vl_record_config(dev, VIRTIO_LOOPBACK_LOG_CONFIG_CHANGE, offset, data,
+			 size, generation);
 	/* Outside our lock: the driver's handler reads the config. */
 	if (notify)
 		virtio_config_changed(&dev->vdev);
@@ -636,11 +647,12 @@ struct vl_dev *vl_dev_create(const struct virtio_loopback_device_config *cfg,
 	return dev;
 }
 
-/* The file owns the device now: show it and register it. */
+/* The file owns the device now: show it, log it and register it. */
 void vl_dev_start(struct vl_dev *dev)
 {
 	mutex_lock(&vl_devices_lock);
 	list_add_tail(&dev->node, &vl_devices);
+	vl_record_device(dev);
 	mutex_unlock(&vl_devices_lock);
 
 	dev->started = true;
@@ -673,9 +685,22 @@ void vl_dev_destroy(struct vl_dev *dev)
 	cancel_work_sync(&dev->dead_work);
 	vl_cancel_signal_work(dev);
 	cancel_work_sync(&dev->report_work);
+	if (dev->started)
+		vl_record_removed(dev);
 
 	device_unregister(dev->parent);
 	vl_dev_put(dev);
+}
+
+/* A recording starts with every device as it stands. */
+void vl_devices_record(void)
+{
+	struct vl_dev *dev;
+
+	mutex_lock(&vl_devices_lock);
+	list_for_each_entry(dev, &vl_devices, node)
+		vl_record_device(dev);
+	mutex_unlock(&vl_devices_lock);
 }
 
 /* debugfs: one block per device */

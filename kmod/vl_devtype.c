@@ -29,18 +29,23 @@
 struct vl_fail_rule {
 	u32 device_id;
 	const char *name;
-	/* Write the failure; return the used length to report. */
-	u32 (*fail)(const struct vl_chain_ends *ends);
+	/*
+	 * Write the failure, note what was written for the log; return the
+	 * used length to report.
+	 */
+	u32 (*fail)(const struct vl_chain_ends *ends, struct vl_fail_note *note);
 };
 
 /* rng, console: a used length of 0 is "no data", which is true. */
-static u32 vl_fail_no_data(const struct vl_chain_ends *ends)
+static u32 vl_fail_no_data(const struct vl_chain_ends *ends,
+			   struct vl_fail_note *note)
 {
 	return 0;
 }
 
 /* virtio-blk: the status is the last byte the device may write. */
-static u32 vl_fail_blk(const struct vl_chain_ends *ends)
+static u32 vl_fail_blk(const struct vl_chain_ends *ends,
+		       struct vl_fail_note *note)
 {
 	static const u8 status = VIRTIO_BLK_S_IOERR;
 	const struct vl_seg *last = &ends->last_in;
@@ -48,6 +53,9 @@ static u32 vl_fail_blk(const struct vl_chain_ends *ends)
 	if (!last->len ||
 	    vl_phys_write(last->addr + last->len - 1, &status, 1))
 		return 0;
+	note->offset = ends->in_len - 1;
+	note->len = 1;
+	note->data[0] = status;
 	return ends->in_len;
 }
 
@@ -56,7 +64,8 @@ static u32 vl_fail_blk(const struct vl_chain_ends *ends)
  * unique}; the unique comes from the fuse_in_header {len, opcode, unique}
  * that starts the out-data.
  */
-static u32 vl_fail_fs(const struct vl_chain_ends *ends)
+static u32 vl_fail_fs(const struct vl_chain_ends *ends,
+		      struct vl_fail_note *note)
 {
 	struct {
 		__le32 len;
@@ -72,6 +81,9 @@ static u32 vl_fail_fs(const struct vl_chain_ends *ends)
 	if (ends->first_in.len < sizeof(out) ||
 	    vl_phys_write(ends->first_in.addr, &out, sizeof(out)))
 		return 0;
+	BUILD_BUG_ON(sizeof(out) > sizeof(note->data));
+	memcpy(note->data, &out, sizeof(out));
+	note->len = sizeof(out);
 	return sizeof(out);
 }
 
@@ -92,11 +104,12 @@ static const struct vl_fail_rule *vl_fail_rule(u32 device_id)
 	return NULL;
 }
 
-u32 vl_fail_request(u32 device_id, const struct vl_chain_ends *ends)
+u32 vl_fail_request(u32 device_id, const struct vl_chain_ends *ends,
+		    struct vl_fail_note *note)
 {
 	const struct vl_fail_rule *rule = vl_fail_rule(device_id);
 
-	return rule ? rule->fail(ends) : 0;
+	return rule ? rule->fail(ends, note) : 0;
 }
 
 /*

@@ -3,7 +3,8 @@
  * virtio-loopback: the generic netlink family "virtio_loopback".
  *
  * Control and inspection for vl-qmpd and vlctl.  Every command has its own
- * strict attribute policy.  The one command there is only reads.
+ * strict attribute policy; the commands that change state need
+ * CAP_NET_ADMIN (GENL_ADMIN_PERM).
  */
 #include <linux/module.h>
 #include <net/genetlink.h>
@@ -11,6 +12,30 @@
 #include "vl_internal.h"
 
 static struct genl_family vl_genl_family;
+
+static int vl_genl_put_state(struct sk_buff *msg,
+			     const struct vl_replay_state *st)
+{
+	if (nla_put_u32(msg, VIRTIO_LOOPBACK_A_REPLAY_MODE, st->mode) ||
+	    nla_put_u64_64bit(msg, VIRTIO_LOOPBACK_A_REPLAY_ICOUNT, st->icount,
+			      VIRTIO_LOOPBACK_A_REPLAY_PAD) ||
+	    nla_put_u32(msg, VIRTIO_LOOPBACK_A_REPLAY_ICOUNT_SOURCE,
+			st->log.recording ? st->log.icount_source :
+					    VIRTIO_LOOPBACK_ICOUNT_NONE) ||
+	    nla_put_u64_64bit(msg, VIRTIO_LOOPBACK_A_REPLAY_RECORDS,
+			      st->log.records, VIRTIO_LOOPBACK_A_REPLAY_PAD) ||
+	    nla_put_u64_64bit(msg, VIRTIO_LOOPBACK_A_REPLAY_LOST,
+			      st->log.lost, VIRTIO_LOOPBACK_A_REPLAY_PAD) ||
+	    nla_put_u32(msg, VIRTIO_LOOPBACK_A_REPLAY_LOG_FILL, st->log.fill) ||
+	    nla_put_u32(msg, VIRTIO_LOOPBACK_A_REPLAY_LOG_SIZE, st->log.size))
+		return -EMSGSIZE;
+	/* As QEMU's query-replay: a file name only while there is a log. */
+	if (st->log.recording && st->log.filename[0] &&
+	    nla_put_string(msg, VIRTIO_LOOPBACK_A_REPLAY_FILENAME,
+			   st->log.filename))
+		return -EMSGSIZE;
+	return 0;
+}
 
 static int vl_genl_replay_get(struct sk_buff *skb, struct genl_info *info)
 {
@@ -28,10 +53,7 @@ static int vl_genl_replay_get(struct sk_buff *skb, struct genl_info *info)
 				VIRTIO_LOOPBACK_CMD_REPLAY_GET);
 	if (!hdr)
 		goto err_free;
-
-	if (nla_put_u32(msg, VIRTIO_LOOPBACK_A_REPLAY_MODE, state.mode) ||
-	    nla_put_u64_64bit(msg, VIRTIO_LOOPBACK_A_REPLAY_ICOUNT,
-			      state.icount, VIRTIO_LOOPBACK_A_REPLAY_PAD))
+	if (vl_genl_put_state(msg, &state))
 		goto err_cancel;
 
 	genlmsg_end(msg, hdr);
@@ -44,19 +66,69 @@ err_free:
 	return -EMSGSIZE;
 }
 
-/* REPLAY_GET takes no attributes: anything sent is rejected. */
-static const struct nla_policy vl_replay_get_policy[VIRTIO_LOOPBACK_A_REPLAY_MAX + 1] = {
-	[VIRTIO_LOOPBACK_A_REPLAY_PAD]		= { .type = NLA_REJECT },
-	[VIRTIO_LOOPBACK_A_REPLAY_MODE]		= { .type = NLA_REJECT },
-	[VIRTIO_LOOPBACK_A_REPLAY_ICOUNT]	= { .type = NLA_REJECT },
+static int vl_genl_record_start(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *name = info->attrs[VIRTIO_LOOPBACK_A_REPLAY_FILENAME];
+	int err;
+
+	err = vl_log_start(name ? nla_data(name) : NULL);
+	if (err == -EBUSY)
+		NL_SET_ERR_MSG(info->extack, "already recording");
+	return err;
+}
+
+static int vl_genl_record_stop(struct sk_buff *skb, struct genl_info *info)
+{
+	int err = vl_log_stop();
+
+	if (err == -EALREADY)
+		NL_SET_ERR_MSG(info->extack, "not recording");
+	return err;
+}
+
+/* Attributes no command takes: the state it answers. */
+#define VL_REJECT_STATE_ATTRS						\
+	[VIRTIO_LOOPBACK_A_REPLAY_PAD]		= { .type = NLA_REJECT },	\
+	[VIRTIO_LOOPBACK_A_REPLAY_MODE]		= { .type = NLA_REJECT },	\
+	[VIRTIO_LOOPBACK_A_REPLAY_ICOUNT]	= { .type = NLA_REJECT },	\
+	[VIRTIO_LOOPBACK_A_REPLAY_ICOUNT_SOURCE] = { .type = NLA_REJECT },	\
+	[VIRTIO_LOOPBACK_A_REPLAY_RECORDS]	= { .type = NLA_REJECT },	\
+	[VIRTIO_LOOPBACK_A_REPLAY_LOST]		= { .type = NLA_REJECT },	\
+	[VIRTIO_LOOPBACK_A_REPLAY_LOG_FILL]	= { .type = NLA_REJECT },	\
+	[VIRTIO_LOOPBACK_A_REPLAY_LOG_SIZE]	= { .type = NLA_REJECT }
+
+static const struct nla_policy vl_no_attrs_policy[VIRTIO_LOOPBACK_A_REPLAY_MAX + 1] = {
+	VL_REJECT_STATE_ATTRS,
+	[VIRTIO_LOOPBACK_A_REPLAY_FILENAME]	= { .type = NLA_REJECT },
+};
+
+static const struct nla_policy vl_record_start_policy[VIRTIO_LOOPBACK_A_REPLAY_MAX + 1] = {
+	VL_REJECT_STATE_ATTRS,
+	[VIRTIO_LOOPBACK_A_REPLAY_FILENAME] = {
+		.type = NLA_NUL_STRING, .len = VL_LOG_FILENAME_MAX - 1
+	},
 };
 
 static const struct genl_ops vl_genl_ops[] = {
 	{
 		.cmd	= VIRTIO_LOOPBACK_CMD_REPLAY_GET,
 		.doit	= vl_genl_replay_get,
-		.policy	= vl_replay_get_policy,
+		.policy	= vl_no_attrs_policy,
 		.maxattr = VIRTIO_LOOPBACK_A_REPLAY_MAX,
+	},
+	{
+		.cmd	= VIRTIO_LOOPBACK_CMD_RECORD_START,
+		.doit	= vl_genl_record_start,
+		.policy	= vl_record_start_policy,
+		.maxattr = VIRTIO_LOOPBACK_A_REPLAY_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= VIRTIO_LOOPBACK_CMD_RECORD_STOP,
+		.doit	= vl_genl_record_stop,
+		.policy	= vl_no_attrs_policy,
+		.maxattr = VIRTIO_LOOPBACK_A_REPLAY_MAX,
+		.flags	= GENL_ADMIN_PERM,
 	},
 };
 

@@ -38,6 +38,7 @@ struct vl_inflight {
 	u8 state;		/* enum vl_req_state */
 	u16 gen;		/* bumped each time the head is taken */
 	u32 in_len;		/* capacity of the chain's writable segments */
+	u64 req_seq;		/* its number on the queue, for the log */
 };
 
 /*
@@ -66,6 +67,7 @@ struct vl_vq {
 	u16 used_idx;		/* next used entry the device fills */
 	u16 signalled_used;	/* used_idx at the last interrupt */
 	u16 broken_head;	/* the chain that broke the queue */
+	u64 next_req_seq;	/* the log's number for the next request */
 	struct vl_inflight *inflight;	/* max_queue_size entries */
 
 	/* vring_interrupt() for this queue runs on one CPU at a time. */
@@ -178,6 +180,7 @@ struct vl_dev {
 	bool driver_broken;		/* a queue was broken for the driver */
 	bool dead;			/* the backend is gone */
 	u32 read_size_needed;		/* the message the last ENOSPC held back */
+	u32 log_room_needed;		/* the record the log had no room for */
 };
 
 static inline struct vl_dev *to_vl_dev(struct virtio_device *vdev)
@@ -231,6 +234,8 @@ int vl_vq_copy_out(const struct vl_seg *segs, unsigned int nsegs,
 		   u8 __user *dst);
 int vl_vq_complete(struct vl_vq *vq, u64 id, const u8 __user *data, u32 len);
 int vl_vq_fail_all(struct vl_vq *vq);
+typedef int (*vl_page_fn)(void *kaddr, size_t len, void *ctx);
+int vl_phys_for_each(u64 addr, u32 len, vl_page_fn fn, void *ctx);
 int vl_phys_read(void *dst, u64 addr, u32 len);
 int vl_phys_write(u64 addr, const void *src, u32 len);
 void vl_vq_signal(struct vl_vq *vq);
@@ -240,20 +245,79 @@ int vl_vq_post(struct vl_vq *vq, bool in_notify);
 bool vl_vq_has_posted(struct vl_vq *vq);
 ssize_t vl_vq_read_posted(struct vl_vq *vq, char __user *buf, size_t count);
 
+/* What a fail rule wrote into a chain's writable part, for the log. */
+struct vl_fail_note {
+	u32 offset;
+	u32 len;
+	u8 data[16];
+};
+
 /* vl_devtype.c: what the transport knows of particular device types */
 bool vl_devtype_allowed(u32 device_id);
-u32 vl_fail_request(u32 device_id, const struct vl_chain_ends *ends);
+u32 vl_fail_request(u32 device_id, const struct vl_chain_ends *ends,
+		    struct vl_fail_note *note);
 bool vl_queue_is_posted(u32 device_id, unsigned int queue);
 void vl_devtype_show(struct seq_file *s);
+
+/* vl_log.c: the replay log's ring and stream */
+#define VL_LOG_FILENAME_MAX	256
+
+struct vl_log_writer {
+	unsigned long flags;	/* the ring lock's saved interrupt state */
+	bool reserved;		/* a record is being written */
+	u64 start;
+	u64 pos;
+	u64 end;
+	u32 crc;
+};
+
+struct vl_log_state {
+	bool recording;
+	bool reader;
+	u32 icount_source;	/* enum virtio_loopback_icount_source */
+	u64 icount;
+	u64 records;
+	u64 lost;
+	u64 fill;
+	u32 size;
+	char filename[VL_LOG_FILENAME_MAX];
+};
+
+bool vl_log_recording(void);
+bool vl_log_begin(struct vl_log_writer *w, u16 kind, u16 flags, u32 device,
+		  u32 queue, u32 payload);
+void vl_log_put(struct vl_log_writer *w, const void *src, u32 len);
+void vl_log_end(struct vl_log_writer *w);
+bool vl_log_has_room(u32 payload);
+int vl_log_wait_room(u32 payload);
+int vl_log_start(const char *filename);
+int vl_log_stop(void);
+void vl_log_get_state(struct vl_log_state *st);
+int vl_log_open_stream(void);
+int vl_log_init(void);
+void vl_log_exit(void);
+
+/* vl_record.c: the records of what drivers and devices do */
+void vl_record_device(struct vl_dev *dev);
+void vl_record_removed(struct vl_dev *dev);
+void vl_record_reset(struct vl_dev *dev);
+void vl_record_features(struct vl_dev *dev);
+void vl_record_status(struct vl_dev *dev, u8 status);
+void vl_record_config(struct vl_dev *dev, u16 kind, u32 offset,
+		      const void *data, u32 size, u32 generation);
+void vl_record_queue(struct vl_vq *vq, u32 size);
+void vl_devices_record(void);
 
 /* vl_replay.c */
 struct vl_replay_state {
 	u32 mode;		/* enum virtio_loopback_replay_mode */
 	u64 icount;
+	struct vl_log_state log;
 };
 
 void vl_replay_get_state(struct vl_replay_state *state);
 const char *vl_replay_mode_name(u32 mode);
+const char *vl_icount_source_name(u32 source);
 
 /* Module parts */
 int vl_chardev_init(void);

@@ -23,6 +23,10 @@ static int __init vl_init(void)
 	if (!vl_wq)
 		return -ENOMEM;
 
+	err = vl_log_init();
+	if (err)
+		goto err_wq;
+
 	/* debugfs is optional: a kernel without it still gets a transport. */
 	vl_debugfs_init();
 
@@ -40,6 +44,8 @@ err_genl:
 	vl_genl_exit();
 err_debugfs:
 	vl_debugfs_exit();
+	vl_log_exit();
+err_wq:
 	destroy_workqueue(vl_wq);
 	return err;
 }
@@ -49,6 +55,7 @@ static void __exit vl_exit(void)
 	vl_chardev_exit();
 	vl_genl_exit();
 	vl_debugfs_exit();
+	vl_log_exit();
 	destroy_workqueue(vl_wq);
 }
 

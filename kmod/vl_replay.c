@@ -2,24 +2,18 @@
 /*
  * virtio-loopback: replay state.
  *
- * The mode and instruction count that query-replay reports.  Recording and
- * playing back build on this state; until a log is started the module runs
- * in mode "none" with an icount of 0, as QEMU does without -icount rr.
+ * The mode and instruction count that query-replay reports, with the log's
+ * counters.  The mode is "record" while the log records (vl_log.c), "none"
+ * otherwise, as QEMU without -icount rr.
  */
-#include <linux/mutex.h>
-
 #include "vl_internal.h"
-
-static DEFINE_MUTEX(vl_replay_lock);
-static struct vl_replay_state vl_replay = {
-	.mode = VIRTIO_LOOPBACK_REPLAY_MODE_NONE,
-};
 
 void vl_replay_get_state(struct vl_replay_state *state)
 {
-	mutex_lock(&vl_replay_lock);
-	*state = vl_replay;
-	mutex_unlock(&vl_replay_lock);
+	vl_log_get_state(&state->log);
+	state->mode = state->log.recording ? VIRTIO_LOOPBACK_REPLAY_MODE_RECORD :
+					     VIRTIO_LOOPBACK_REPLAY_MODE_NONE;
+	state->icount = state->log.recording ? state->log.icount : 0;
 }
 
 const char *vl_replay_mode_name(u32 mode)
@@ -31,6 +25,19 @@ const char *vl_replay_mode_name(u32 mode)
 		return "record";
 	case VIRTIO_LOOPBACK_REPLAY_MODE_PLAY:
 		return "play";
+	}
+	return "unknown";
+}
+
+const char *vl_icount_source_name(u32 source)
+{
+	switch (source) {
+	case VIRTIO_LOOPBACK_ICOUNT_NONE:
+		return "none";
+	case VIRTIO_LOOPBACK_ICOUNT_VIRTUAL:
+		return "virtual";
+	case VIRTIO_LOOPBACK_ICOUNT_PMU:
+		return "pmu";
 	}
 	return "unknown";
 }

@@ -36,9 +36,7 @@
 #include "vl_internal.h"
 
 /* Visit each page-sized piece of a physical range. */
-typedef int (*vl_page_fn)(void *kaddr, size_t len, void *ctx);
-
-static int vl_phys_for_each(u64 addr, u32 len, vl_page_fn fn, void *ctx)
+int vl_phys_for_each(u64 addr, u32 len, vl_page_fn fn, void *ctx)
 {
 	while (len) {
 		unsigned long pfn = PHYS_PFN(addr);
@@ -235,6 +233,141 @@ static int vl_ends_seg(const struct vl_seg *seg, void *ctx)
 	return vl_add_len(&ends->out_len, seg->len);
 }
 
+/*
+ * The log's records of chains.  A chain is walked again to log it, from
+ * the driver's pages, while the device side still holds it: a request when
+ * it is taken, a completion before its used entry is published, so the log
+ * never shows what the driver has not been given, nor misses what it has.
+ */
+
+static int vl_page_to_log(void *kaddr, size_t len, void *ctx)
+{
+	vl_log_put(ctx, kaddr, len);
+	return 0;
+}
+
+static int vl_log_seg_layout(const struct vl_seg *seg, void *ctx)
+{
+	struct virtio_loopback_log_seg s = {
+		.len = cpu_to_le32(seg->len),
+		.flags = cpu_to_le32(seg->flags),
+	};
+
+	vl_log_put(ctx, &s, sizeof(s));
+	return 0;
+}
+
+static int vl_log_seg_out(const struct vl_seg *seg, void *ctx)
+{
+	if (seg->flags)
+		return VL_WALK_STOP;
+	return vl_phys_for_each(seg->addr, seg->len, vl_page_to_log, ctx);
+}
+
+struct vl_log_in {
+	struct vl_log_writer *w;
+	u32 left;
+};
+
+static int vl_log_seg_in(const struct vl_seg *seg, void *ctx)
+{
+	struct vl_log_in *in = ctx;
+	u32 n = min(in->left, seg->len);
+
+	if (!in->left)
+		return VL_WALK_STOP;
+	if (!seg->flags)
+		return 0;
+	in->left -= n;
+	return vl_phys_for_each(seg->addr, n, vl_page_to_log, in->w);
+}
+
+/*
+ * REQUEST: the chain's layout and out-data.  One longer than a request
+ * message can carry is logged without them (it is failed, never delivered).
+ */
+static void vl_vq_log_request(struct vl_vq *vq, u16 head, u64 req_seq,
+			      u16 flags)
+{
+	struct virtio_loopback_log_request p = {};
+	const u32 fixed = sizeof(p) - sizeof(p.rec);
+	struct vl_chain_ends ends = {};
+	struct vl_log_writer w;
+	unsigned int nsegs;
+	u32 out_len;
+
+	if (!vl_log_recording() ||
+	    vl_walk_chain(vq, head, VL_CHAIN_MAX_SEGS, vl_ends_seg, &ends))
+		return;
+	nsegs = ends.n_out + ends.n_in;
+	if (nsegs > VIRTIO_LOOPBACK_MAX_SEGS)
+		nsegs = 0;
+	out_len = nsegs ? ends.out_len : 0;
+	p.req_seq = cpu_to_le64(req_seq);
+	p.nsegs = cpu_to_le32(nsegs);
+	p.out_len = cpu_to_le32(out_len);
+	p.in_len = cpu_to_le32(ends.in_len);
+	if (vl_log_begin(&w, VIRTIO_LOOPBACK_LOG_REQUEST, flags,
+			 vq->dev->index, vq->index,
+			 fixed + nsegs * sizeof(struct virtio_loopback_log_seg) +
+			 out_len)) {
+		vl_log_put(&w, (u8 *)&p + sizeof(p.rec), fixed);
+		if (nsegs) {
+			vl_walk_chain(vq, head, VL_CHAIN_MAX_SEGS,
+				      vl_log_seg_layout, &w);
+			vl_walk_chain(vq, head, VL_CHAIN_MAX_SEGS,
+				      vl_log_seg_out, &w);
+		}
+	}
+	vl_log_end(&w);
+}
+
+/*
+ * COMPLETION: the first @len bytes of the chain's writable part, as the
+ * backend wrote them, or what a fail rule wrote (@note).
+ */
+static void vl_vq_log_completion(struct vl_vq *vq, u16 head, u64 req_seq,
+				 u16 flags, u32 used_len, u32 len,
+				 const struct vl_fail_note *note)
+{
+	struct virtio_loopback_log_completion p = {};
+	const u32 fixed = sizeof(p) - sizeof(p.rec);
+	struct vl_log_writer w;
+	struct vl_log_in in = { .w = &w, .left = len };
+
+	if (!vl_log_recording())
+		return;
+	if (note)
+		len = note->len;
+	p.req_seq = cpu_to_le64(req_seq);
+	p.used_len = cpu_to_le32(used_len);
+	p.data_offset = cpu_to_le32(note ? note->offset : 0);
+	p.data_len = cpu_to_le32(len);
+	if (vl_log_begin(&w, VIRTIO_LOOPBACK_LOG_COMPLETION, flags,
+			 vq->dev->index, vq->index, fixed + len)) {
+		vl_log_put(&w, (u8 *)&p + sizeof(p.rec), fixed);
+		if (note)
+			vl_log_put(&w, note->data, len);
+		else if (len)
+			vl_walk_chain(vq, head, VL_CHAIN_MAX_SEGS,
+				      vl_log_seg_in, &in);
+	}
+	vl_log_end(&w);
+}
+
+static void vl_vq_log_interrupt(struct vl_vq *vq, u16 used_idx)
+{
+	struct vl_log_writer w;
+	__le32 p[2] = { cpu_to_le32(used_idx) };
+
+	if (!vl_log_recording())
+		return;
+	if (vl_log_begin(&w, VIRTIO_LOOPBACK_LOG_INTERRUPT, 0, vq->dev->index,
+			 vq->index, sizeof(p)))
+		vl_log_put(&w, p, sizeof(p));
+	vl_log_end(&w);
+}
+
 /* Taking requests from the avail ring */
 
 static u16 vl_avail_idx(struct vl_vq *vq)
@@ -342,15 +475,25 @@ static void vl_vq_push_used(struct vl_vq *vq, u16 head, u32 len)
  */
 static void vl_vq_fail_locked(struct vl_vq *vq, u16 head)
 {
+	struct vl_inflight *req = &vq->inflight[head];
+	struct vl_fail_note note = {};
 	struct vl_chain_ends ends = {};
 	u32 len = 0;
 
+	/* A chain the backend never saw is logged as taken, then failed. */
+	if (req->state == VL_REQ_FREE) {
+		req->req_seq = vq->next_req_seq++;
+		vl_vq_log_request(vq, head, req->req_seq,
+				  VIRTIO_LOOPBACK_LOG_F_FAILED);
+	}
 	if (vl_walk_chain(vq, head, VL_CHAIN_MAX_SEGS, vl_ends_seg, &ends)) {
 		vq->unreadable++;
 		vl_dev_report(vq->dev);
 	} else {
-		len = vl_fail_request(vq->dev->device_id, &ends);
+		len = vl_fail_request(vq->dev->device_id, &ends, &note);
 	}
+	vl_vq_log_completion(vq, head, req->req_seq,
+			     VIRTIO_LOOPBACK_LOG_F_FAILED, len, 0, &note);
 	vl_vq_push_used(vq, head, len);
 }
 
@@ -413,6 +556,7 @@ int vl_vq_take(struct vl_vq *vq, const struct vl_chain *chain)
 {
 	struct vl_inflight *req = &vq->inflight[chain->head];
 	int err = -EAGAIN;
+	u64 req_seq = 0;
 
 	spin_lock_irq(&vq->lock);
 	if (vq->enabled && vq->last_avail_idx == chain->avail_idx &&
@@ -420,11 +564,16 @@ int vl_vq_take(struct vl_vq *vq, const struct vl_chain *chain)
 		req->state = VL_REQ_DELIVERED;
 		req->gen++;
 		req->in_len = chain->in_len;
+		req->req_seq = vq->next_req_seq++;
+		req_seq = req->req_seq;
 		vl_vq_advance_avail(vq);
 		vq->requests++;
 		err = 0;
 	}
 	spin_unlock_irq(&vq->lock);
+	/* Before the backend can complete it: read() has not returned yet. */
+	if (!err)
+		vl_vq_log_request(vq, chain->head, req_seq, 0);
 	return err;
 }
 
@@ -510,6 +659,9 @@ int vl_vq_complete(struct vl_vq *vq, u64 id, const u8 __user *data, u32 len)
 	spin_unlock_irq(&vq->lock);
 
 	err = vl_walk_chain(vq, head, VL_CHAIN_MAX_SEGS, vl_copy_in_seg, &in);
+	if (!err)
+		vl_vq_log_completion(vq, head, req->req_seq, 0, len - in.left,
+				     len - in.left, NULL);
 
 	spin_lock_irq(&vq->lock);
 	if (err)
@@ -607,10 +759,13 @@ void vl_vq_signal(struct vl_vq *vq)
 	vq->signalled_used = vq->used_idx;
 	if (need)
 		vq->interrupts++;
+	old = vq->used_idx;
 	spin_unlock_irq(&vq->lock);
 
-	if (need)
+	if (need) {
+		vl_vq_log_interrupt(vq, old);
 		vl_vq_interrupt(vq);
+	}
 }
 
 /*
@@ -754,6 +909,12 @@ static int vl_vq_post_one(struct vl_vq *vq, u16 head, bool drop)
 		}
 	}
 done:
+	/* For the log, the device took the chain and completed it at once. */
+	vq->inflight[head].req_seq = vq->next_req_seq++;
+	vl_vq_log_request(vq, head, vq->inflight[head].req_seq,
+			  VIRTIO_LOOPBACK_LOG_F_POSTED);
+	vl_vq_log_completion(vq, head, vq->inflight[head].req_seq,
+			     VIRTIO_LOOPBACK_LOG_F_POSTED, 0, 0, NULL);
 	vl_vq_advance_avail(vq);
 	vl_vq_push_used(vq, head, 0);
 	return 0;
@@ -878,6 +1039,7 @@ void vl_vq_reset(struct vl_vq *vq)
 	vq->last_avail_idx = 0;
 	vq->used_idx = 0;
 	vq->signalled_used = 0;
+	vq->next_req_seq = 0;
 	vq->posted_head = 0;
 	vq->posted_tail = 0;
 	for (i = 0; i < vq->dev->max_queue_size; i++)

@@ -439,15 +439,24 @@ struct virtio_loopback_log_queue {
 /* The transport failed the request: no backend, or too many segments. */
 #define VIRTIO_LOOPBACK_LOG_F_FAILED	(1U << 1)
 
+/* One segment of a logged chain: struct virtio_loopback_seg, little endian. */
+struct virtio_loopback_log_seg {
+	__le32 len;
+	__le32 flags;		/* VIRTIO_LOOPBACK_SEG_* */
+};
+
 /**
  * struct virtio_loopback_log_request - a chain the device took
- * @rec: header; @rec.flags may hold VIRTIO_LOOPBACK_LOG_F_POSTED
+ * @rec: header; @rec.flags may hold VIRTIO_LOOPBACK_LOG_F_POSTED, or
+ *	VIRTIO_LOOPBACK_LOG_F_FAILED for a chain the transport failed without
+ *	a backend seeing it
  * @req_seq: its number on its queue, from 0 after the queue's setup
- * @nsegs: entries of @segs
+ * @nsegs: entries of @segs; 0 (and no out-data) for a failed chain with
+ *	more than VIRTIO_LOOPBACK_MAX_SEGS segments
  * @out_len: bytes of out-data, after @segs
  * @in_len: bytes the device may write
  * @reserved: zero
- * @segs: the chain's layout, as in the backend channel
+ * @segs: the chain's layout, readable segments first
  */
 struct virtio_loopback_log_request {
 	struct virtio_loopback_log_rec rec;
@@ -456,7 +465,7 @@ struct virtio_loopback_log_request {
 	__le32 out_len;
 	__le32 in_len;
 	__le32 reserved;
-	struct virtio_loopback_seg segs[];
+	struct virtio_loopback_log_seg segs[];
 	/* then out_len bytes of out-data, then padding */
 };
 

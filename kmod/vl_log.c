@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-loopback: the replay log's ring and its stream.
+ *
+ * One ring for the whole module, guarded by one spinlock taken with
+ * interrupts off: records come from the driver's notification (posted
+ * chains) as well as from process context, and the log must be in one
+ * strict order, which a per-CPU buffer would only give after a merge.
+ * A producer reserves a record under the lock, writes it in place (from
+ * kernel buffers or straight from the driver's pages), and publishes it
+ * with its CRC32C; the icount is stamped under the same lock, so it
+ * strictly increases in log order.
+ *
+ * The ring is streamed through one file descriptor (VIRTIO_LOOPBACK_OPEN_LOG)
+ * as bytes: the file header, then the records.  While that reader is
+ * attached nothing is overwritten: a producer that may sleep waits for
+ * room before it takes the locks of the device side (vl_log_wait_room(),
+ * called by the backend channel); one that may not is counted as lost,
+ * and the next record is preceded by a LOSS record.  With no reader the
+ * ring keeps the newest records, a flight recorder.
+ *
+ * icount: the virtual instruction clock of DESIGN.md, one instruction per
+ * nanosecond of monotonic time since the recording began (QEMU's
+ * icount shift=0), forced strictly increasing.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/crc32.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/sched/clock.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/utsname.h>
+#include <linux/vmalloc.h>
+
+#include "vl_internal.h"
+
+static unsigned int log_size = 4 << 20;
+module_param(log_size, uint, 0444);
+MODULE_PARM_DESC(log_size, "bytes of the replay log's ring (64 KiB to 1 GiB, default 4 MiB)");
+
+static char *icount_source = "auto";
+module_param(icount_source, charp, 0444);
+MODULE_PARM_DESC(icount_source,
+		 "where icounts come from: auto or virtual (a virtual instruction clock, 1 per ns; auto picks it: no hardware source is built yet)");
+
+#define VL_LOG_MIN	SZ_64K
+#define VL_LOG_MAX	SZ_1G
+
+struct vl_log {
+	spinlock_t lock;	/* everything below; irq-safe, see above */
+	u8 *buf;
+	u32 size;
+	u64 head;		/* free-running byte offsets */
+	u64 tail;
+	u64 seq;		/* the next record's */
+	u64 icount;		/* the last record's */
+	u64 base_ns;		/* monotonic time when recording began */
+	u64 records;
+	u64 lost_records;	/* in all */
+	u64 lost_bytes;
+	u64 unmarked_records;	/* lost since the last LOSS record */
+	u64 unmarked_bytes;
+	bool recording;
+	bool reader;		/* a stream is open: nothing is overwritten */
+	wait_queue_head_t data_wait;
+	wait_queue_head_t room_wait;
+	char filename[VL_LOG_FILENAME_MAX];
+};
+
+static struct vl_log vl_log = {
+	.lock = __SPIN_LOCK_UNLOCKED(vl_log.lock),
+	.data_wait = __WAIT_QUEUE_HEAD_INITIALIZER(vl_log.data_wait),
+	.room_wait = __WAIT_QUEUE_HEAD_INITIALIZER(vl_log.room_wait),
+};
+
+/* Recording is checked without the lock on every hook; a stale answer only
+ * logs one record more or less around a start or stop.
+ */
+bool vl_log_recording(void)
+{
+	return READ_ONCE(vl_log.recording);
+}
+
+static u32 vl_crc32c(u32 crc, const void *p, size_t len)
+{
+	return __crc32c_le(crc, p, len);
+}
+
+/* Ring access, wrapping */
+
+static void vl_ring_copy_in(u64 pos, const void *src, u32 len)
+{
+	u32 off = pos % vl_log.size;
+	u32 first = min(len, vl_log.size - off);
+
+	memcpy(vl_log.buf + off, src, first);
+	memcpy(vl_log.buf, src + first, len - first);
+}
+
+static void vl_ring_copy_out(void *dst, u64 pos, u32 len)
+{
+	u32 off = pos % vl_log.size;
+	u32 first = min(len, vl_log.size - off);
+
+	memcpy(dst, vl_log.buf + off, first);
+	memcpy(dst + first, vl_log.buf, len - first);
+}
+
+static u64 vl_log_used(void)
+{
+	return vl_log.head - vl_log.tail;
+}
+
+/* Flight recorder: drop whole records from the tail until @need fits. */
+static void vl_log_drop_oldest(u32 need)
+{
+	struct virtio_loopback_log_rec rec;
+
+	while (vl_log.size - vl_log_used() < need && vl_log.tail != vl_log.head) {
+		vl_ring_copy_out(&rec, vl_log.tail, sizeof(rec));
+		vl_log.tail += le32_to_cpu(rec.len);
+	}
+}
+
+/*
+ * Room for @need bytes: overwrite the oldest with no reader, else only
+ * what the reader has consumed.  The caller holds the lock.
+ */
+static bool vl_log_make_room(u32 need)
+{
+	if (need > vl_log.size)
+		return false;
+	if (!vl_log.reader)
+		vl_log_drop_oldest(need);
+	return vl_log.size - vl_log_used() >= need;
+}
+
+static u64 vl_log_stamp(u64 now)
+{
+	u64 icount = now - vl_log.base_ns;
+
+	if (vl_log.seq && icount <= vl_log.icount)
+		icount = vl_log.icount + 1;
+	vl_log.icount = icount;
+	return icount;
+}
+
+static void vl_log_start_rec(struct vl_log_writer *w, u16 kind, u16 flags,
+			     u32 device, u32 queue, u32 len)
+{
+	u64 now = ktime_get_ns();
+	struct virtio_loopback_log_rec rec = {
+		.kind = cpu_to_le16(kind),
+		.flags = cpu_to_le16(flags),
+		.len = cpu_to_le32(len),
+		.device = cpu_to_le32(device),
+		.seq = cpu_to_le64(vl_log.seq++),
+		.icount = cpu_to_le64(vl_log_stamp(now)),
+		.time_ns = cpu_to_le64(now),
+		.queue = cpu_to_le32(queue),
+	};
+
+	w->start = vl_log.head;
+	w->pos = vl_log.head;
+	w->end = vl_log.head + len;
+	w->crc = ~0U;
+	vl_log_put(w, &rec, sizeof(rec));
+}
+
+/* Close a record: pad it, patch its CRC in, publish it. */
+static void vl_log_seal(struct vl_log_writer *w)
+{
+	static const u8 zeros[VIRTIO_LOOPBACK_LOG_ALIGN];
+	__le32 crc;
+
+	/* Padding; more only if a chain changed while it was logged. */
+	while (w->pos < w->end)
+		vl_log_put(w, zeros, min_t(u64, w->end - w->pos, sizeof(zeros)));
+	crc = cpu_to_le32(~w->crc);
+	vl_ring_copy_in(w->start + offsetof(struct virtio_loopback_log_rec, crc),
+			&crc, sizeof(crc));
+	vl_log.head = w->end;
+	vl_log.records++;
+}
+
+static void vl_log_mark_loss(void)
+{
+	u32 len = sizeof(struct virtio_loopback_log_loss);
+	struct vl_log_writer w;
+	__le64 counts[2] = {
+		cpu_to_le64(vl_log.unmarked_records),
+		cpu_to_le64(vl_log.unmarked_bytes),
+	};
+
+	vl_log_start_rec(&w, VIRTIO_LOOPBACK_LOG_LOSS, 0, 0,
+			 VIRTIO_LOOPBACK_LOG_NO_QUEUE, len);
+	vl_log_put(&w, counts, sizeof(counts));
+	vl_log_seal(&w);
+	vl_log.unmarked_records = 0;
+	vl_log.unmarked_bytes = 0;
+}
+
+/*
+ * Take the ring and reserve a record of @payload bytes after its header.
+ * Returns false, counting the record lost, when there is no room.  Either
+ * way the ring's lock is held until vl_log_end().  Any context.
+ */
+bool vl_log_begin(struct vl_log_writer *w, u16 kind, u16 flags, u32 device,
+		  u32 queue, u32 payload)
+	__acquires(&vl_log.lock)
+{
+	u32 len = ALIGN(sizeof(struct virtio_loopback_log_rec) + payload,
+			VIRTIO_LOOPBACK_LOG_ALIGN);
+	u32 loss;
+
+	spin_lock_irqsave(&vl_log.lock, w->flags);
+	w->reserved = false;
+	loss = vl_log.unmarked_records ?
+	       sizeof(struct virtio_loopback_log_loss) : 0;
+	if (!vl_log.recording)
+		return false;
+	if (!vl_log_make_room(len + loss)) {
+		vl_log.lost_records++;
+		vl_log.unmarked_records++;
+		vl_log.lost_bytes += len;
+		vl_log.unmarked_bytes += len;
+		return false;
+	}
+	if (loss)
+		vl_log_mark_loss();
+	vl_log_start_rec(w, kind, flags, device, queue, len);
+	w->reserved = true;
+	return true;
+}
+
+/* Append @len bytes of the record being written. */
+void vl_log_put(struct vl_log_writer *w, const void *src, u32 len)
+{
+	vl_ring_copy_in(w->pos, src, len);
+	w->crc = vl_crc32c(w->crc, src, len);
+	w->pos += len;
+}
+
+/* Publish the record vl_log_begin() reserved, if it did; let the ring go. */
+void vl_log_end(struct vl_log_writer *w)
+	__releases(&vl_log.lock)
+{
+	bool sealed = w->reserved;
+
+	if (sealed)
+		vl_log_seal(w);
+	spin_unlock_irqrestore(&vl_log.lock, w->flags);
+	if (sealed)
+		wake_up_interruptible(&vl_log.data_wait);
+}
+
+/* Room for a record of @payload bytes, now, without waiting. */
+bool vl_log_has_room(u32 payload)
+{
+	u32 len = ALIGN(sizeof(struct virtio_loopback_log_rec) + payload +
+			sizeof(struct virtio_loopback_log_loss),
+			VIRTIO_LOOPBACK_LOG_ALIGN);
+	unsigned long flags;
+	bool room;
+
+	if (!vl_log_recording())
+		return true;
+	spin_lock_irqsave(&vl_log.lock, flags);
+	room = !vl_log.reader || len > vl_log.size ||
+	       vl_log.size - vl_log_used() >= len;
+	spin_unlock_irqrestore(&vl_log.lock, flags);
+	return room;
+}
+
+/*
+ * Backpressure: wait until a record of @payload bytes fits.  Called by the
+ * backend channel with no lock held, so a slow log reader slows the backend
+ * down, never the driver.
+ */
+int vl_log_wait_room(u32 payload)
+{
+	return wait_event_interruptible(vl_log.room_wait,
+					vl_log_has_room(payload));
+}
+
+/* Recording on and off */
+
+int vl_log_start(const char *filename)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vl_log.lock, flags);
+	if (vl_log.recording) {
+		spin_unlock_irqrestore(&vl_log.lock, flags);
+		return -EBUSY;
+	}
+	vl_log.tail = vl_log.head;
+	vl_log.seq = 0;
+	vl_log.icount = 0;
+	vl_log.records = 0;
+	vl_log.lost_records = 0;
+	vl_log.lost_bytes = 0;
+	vl_log.unmarked_records = 0;
+	vl_log.unmarked_bytes = 0;
+	vl_log.base_ns = ktime_get_ns();
+	strscpy(vl_log.filename, filename ? filename : "",
+		sizeof(vl_log.filename));
+	WRITE_ONCE(vl_log.recording, true);
+	spin_unlock_irqrestore(&vl_log.lock, flags);
+
+	/* The log starts with every device as it is: snapshot points. */
+	vl_devices_record();
+	return 0;
+}
+
+int vl_log_stop(void)
+{
+	unsigned long flags;
+	int err = 0;
+
+	spin_lock_irqsave(&vl_log.lock, flags);
+	if (vl_log.recording)
+		WRITE_ONCE(vl_log.recording, false);
+	else
+		err = -EALREADY;
+	spin_unlock_irqrestore(&vl_log.lock, flags);
+	wake_up_interruptible(&vl_log.data_wait);
+	wake_up_interruptible(&vl_log.room_wait);
+	return err;
+}
+
+void vl_log_get_state(struct vl_log_state *st)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vl_log.lock, flags);
+	st->recording = vl_log.recording;
+	st->reader = vl_log.reader;
+	st->icount = vl_log.icount;
+	st->records = vl_log.records;
+	st->lost = vl_log.lost_records;
+	st->fill = vl_log_used();
+	st->size = vl_log.size;
+	strscpy(st->filename, vl_log.filename, sizeof(st->filename));
+	spin_unlock_irqrestore(&vl_log.lock, flags);
+	st->icount_source = VIRTIO_LOOPBACK_ICOUNT_VIRTUAL;
+}
+
+/* The stream */
+
+struct vl_log_stream {
+	struct virtio_loopback_log_header header;
+	u32 header_sent;
+};
+
+static void vl_log_header_init(struct virtio_loopback_log_header *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->magic = cpu_to_le32(VIRTIO_LOOPBACK_LOG_MAGIC);
+	h->version = cpu_to_le16(VIRTIO_LOOPBACK_LOG_VERSION);
+	h->header_len = cpu_to_le16(sizeof(*h));
+	h->icount_source = cpu_to_le32(VIRTIO_LOOPBACK_ICOUNT_VIRTUAL);
+	h->created_ns = cpu_to_le64(ktime_get_real_ns());
+	strscpy(h->kernel_release, utsname()->release, sizeof(h->kernel_release));
+	h->crc = cpu_to_le32(~vl_crc32c(~0U, h, sizeof(*h)));
+}
+
+/* Bytes ready for the reader; it ends when recording stops and it is empty. */
+static bool vl_log_readable(void)
+{
+	return READ_ONCE(vl_log.head) != READ_ONCE(vl_log.tail) ||
+	       !vl_log_recording();
+}
+
+static ssize_t vl_log_read_ring(char __user *buf, size_t count)
+{
+	unsigned long flags;
+	u64 tail, avail;
+	u32 off, first, n;
+
+	spin_lock_irqsave(&vl_log.lock, flags);
+	tail = vl_log.tail;
+	avail = vl_log_used();
+	spin_unlock_irqrestore(&vl_log.lock, flags);
+
+	/* With a reader attached nothing between tail and head is rewritten. */
+	n = min_t(u64, avail, count);
+	off = tail % vl_log.size;
+	first = min(n, vl_log.size - off);
+	if (copy_to_user(buf, vl_log.buf + off, first) ||
+	    copy_to_user(buf + first, vl_log.buf, n - first))
+		return -EFAULT;
+
+	spin_lock_irqsave(&vl_log.lock, flags);
+	vl_log.tail += n;
+	spin_unlock_irqrestore(&vl_log.lock, flags);
+	wake_up_interruptible(&vl_log.room_wait);
+	return n;
+}
+
+static ssize_t vl_log_stream_read(struct file *file, char __user *buf,
+				  size_t count, loff_t *ppos)
+{
+	struct vl_log_stream *st = file->private_data;
+	size_t hdr_left = sizeof(st->header) - st->header_sent;
+	ssize_t n;
+
+	if (hdr_left) {
+		n = min(hdr_left, count);
+		if (copy_to_user(buf, (u8 *)&st->header + st->header_sent, n))
+			return -EFAULT;
+		st->header_sent += n;
+		return n;
+	}
+	for (;;) {
+		if (READ_ONCE(vl_log.head) != READ_ONCE(vl_log.tail))
+			return vl_log_read_ring(buf, count);
+		if (!vl_log_recording())
+			return 0;
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (wait_event_interruptible(vl_log.data_wait, vl_log_readable()))
+			return -ERESTARTSYS;
+	}
+}
+
+static __poll_t vl_log_stream_poll(struct file *file, poll_table *wait)
+{
+	poll_wait(file, &vl_log.data_wait, wait);
+	return vl_log_readable() ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static int vl_log_stream_release(struct inode *inode, struct file *file)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vl_log.lock, flags);
+	vl_log.reader = false;
+	spin_unlock_irqrestore(&vl_log.lock, flags);
+	wake_up_interruptible(&vl_log.room_wait);
+	kfree(file->private_data);
+	return 0;
+}
+
+static const struct file_operations vl_log_stream_fops = {
+	.owner		= THIS_MODULE,
+	.read		= vl_log_stream_read,
+	.poll		= vl_log_stream_poll,
+	.release	= vl_log_stream_release,
+	.llseek		= noop_llseek,
+};
+
+/* VIRTIO_LOOPBACK_OPEN_LOG: a new fd for the one reader. */
+int vl_log_open_stream(void)
+{
+	struct vl_log_stream *st;
+	unsigned long flags;
+	int fd;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	vl_log_header_init(&st->header);
+
+	spin_lock_irqsave(&vl_log.lock, flags);
+	if (vl_log.reader) {
+		spin_unlock_irqrestore(&vl_log.lock, flags);
+		kfree(st);
+		return -EBUSY;
+	}
+	vl_log.reader = true;
+	spin_unlock_irqrestore(&vl_log.lock, flags);
+
+	fd = anon_inode_getfd("[virtio-loopback-log]", &vl_log_stream_fops, st,
+			      O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		spin_lock_irqsave(&vl_log.lock, flags);
+		vl_log.reader = false;
+		spin_unlock_irqrestore(&vl_log.lock, flags);
+		kfree(st);
+	}
+	return fd;
+}
+
+int vl_log_init(void)
+{
+	if (strcmp(icount_source, "auto") && strcmp(icount_source, "virtual")) {
+		pr_err("virtio_loopback: icount_source=%s: use auto or virtual\n",
+		       icount_source);
+		return -EINVAL;
+	}
+	if (log_size < VL_LOG_MIN || log_size > VL_LOG_MAX) {
+		pr_err("virtio_loopback: log_size=%u: use %u to %u bytes\n",
+		       log_size, VL_LOG_MIN, VL_LOG_MAX);
+		return -EINVAL;
+	}
+	vl_log.size = ALIGN(log_size, VIRTIO_LOOPBACK_LOG_ALIGN);
+	vl_log.buf = vmalloc(vl_log.size);
+	return vl_log.buf ? 0 : -ENOMEM;
+}
+
+void vl_log_exit(void)
+{
+	vfree(vl_log.buf);
+	vl_log.buf = NULL;
+}
