@@ -56,6 +56,9 @@ LIBVL_CHANNEL_SRCS := userspace/lib/vl_channel.c
 LIBVL_GENL_SRCS := userspace/lib/vl_genl.c
 GENL_SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,\
 	$(shell grep -l '"vl_genl.h"' selftests/vl_*_test.c 2>/dev/null))
+# Selftests that read logs do it with the module's own parser.
+LOGFMT_SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,\
+	$(shell grep -l '"vl_logfmt.h"' selftests/vl_*_test.c 2>/dev/null))
 
 TOOLS	:= $(BUILD)/bin/vlctl $(BUILD)/bin/vl-backend
 BACKEND_SRCS := $(wildcard userspace/backend/*.c)
@@ -110,10 +113,13 @@ selftests: $(SELFTESTS)
 $(GENL_SELFTESTS): $(LIBVL_GENL_SRCS)
 $(GENL_SELFTESTS): SELFTEST_NL_CFLAGS = $(NL_CFLAGS)
 $(GENL_SELFTESTS): SELFTEST_NL_LIBS = $(NL_LIBS)
+$(LOGFMT_SELFTESTS): kmod/vl_logfmt.c kmod/vl_logfmt.h
+$(LOGFMT_SELFTESTS): SELFTEST_LOGFMT_CFLAGS = -I$(TOP)/kmod
 
 $(BUILD)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(LIBVL_CHANNEL_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(SELFTEST_NL_CFLAGS) -pthread -o $@ \
+	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(SELFTEST_NL_CFLAGS) \
+		$(SELFTEST_LOGFMT_CFLAGS) -pthread -o $@ \
 		$(filter %.c,$^) $(SELFTEST_NL_LIBS)
 
 host-tests: $(HOST_TESTS) $(TAP_SUMMARY) $(FUZZERS)

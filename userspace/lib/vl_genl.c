@@ -157,8 +157,24 @@ static int vl_parse_replay(struct nl_msg *reply, void *arg)
 	if (!tb[VIRTIO_LOOPBACK_A_REPLAY_MODE] ||
 	    !tb[VIRTIO_LOOPBACK_A_REPLAY_ICOUNT])
 		return -EPROTO;
+	memset(info, 0, sizeof(*info));
 	info->mode = nla_get_u32(tb[VIRTIO_LOOPBACK_A_REPLAY_MODE]);
 	info->icount = nla_get_u64(tb[VIRTIO_LOOPBACK_A_REPLAY_ICOUNT]);
+	/* The log's attributes, when the kernel has them. */
+	if (tb[VIRTIO_LOOPBACK_A_REPLAY_ICOUNT_SOURCE])
+		info->icount_source =
+			nla_get_u32(tb[VIRTIO_LOOPBACK_A_REPLAY_ICOUNT_SOURCE]);
+	if (tb[VIRTIO_LOOPBACK_A_REPLAY_FILENAME])
+		snprintf(info->filename, sizeof(info->filename), "%s",
+			 nla_get_string(tb[VIRTIO_LOOPBACK_A_REPLAY_FILENAME]));
+	if (tb[VIRTIO_LOOPBACK_A_REPLAY_RECORDS])
+		info->records = nla_get_u64(tb[VIRTIO_LOOPBACK_A_REPLAY_RECORDS]);
+	if (tb[VIRTIO_LOOPBACK_A_REPLAY_LOST])
+		info->lost = nla_get_u64(tb[VIRTIO_LOOPBACK_A_REPLAY_LOST]);
+	if (tb[VIRTIO_LOOPBACK_A_REPLAY_LOG_FILL])
+		info->log_fill = nla_get_u32(tb[VIRTIO_LOOPBACK_A_REPLAY_LOG_FILL]);
+	if (tb[VIRTIO_LOOPBACK_A_REPLAY_LOG_SIZE])
+		info->log_size = nla_get_u32(tb[VIRTIO_LOOPBACK_A_REPLAY_LOG_SIZE]);
 	return 0;
 }
 
@@ -170,6 +186,44 @@ int vl_genl_replay_get(struct vl_genl *genl, struct vl_replay_info *info)
 	if (!msg)
 		return -ENOMEM;
 	return vl_genl_transact(genl, msg, vl_parse_replay, info);
+}
+
+int vl_genl_record_start(struct vl_genl *genl, const char *filename)
+{
+	struct nl_msg *msg;
+
+	msg = vl_genl_new_request(genl, VIRTIO_LOOPBACK_CMD_RECORD_START);
+	if (!msg)
+		return -ENOMEM;
+	if (filename &&
+	    nla_put_string(msg, VIRTIO_LOOPBACK_A_REPLAY_FILENAME, filename)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return vl_genl_transact(genl, msg, NULL, NULL);
+}
+
+int vl_genl_record_stop(struct vl_genl *genl)
+{
+	struct nl_msg *msg;
+
+	msg = vl_genl_new_request(genl, VIRTIO_LOOPBACK_CMD_RECORD_STOP);
+	if (!msg)
+		return -ENOMEM;
+	return vl_genl_transact(genl, msg, NULL, NULL);
+}
+
+const char *vl_icount_source_name(uint32_t source)
+{
+	static const char *const names[] = {
+		[VIRTIO_LOOPBACK_ICOUNT_NONE] = "none",
+		[VIRTIO_LOOPBACK_ICOUNT_VIRTUAL] = "virtual",
+		[VIRTIO_LOOPBACK_ICOUNT_PMU] = "pmu",
+	};
+
+	if (source >= sizeof(names) / sizeof(names[0]))
+		return "unknown";
+	return names[source];
 }
 
 const char *vl_replay_mode_name(uint32_t mode)

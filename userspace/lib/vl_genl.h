@@ -21,6 +21,12 @@ struct vl_genl {
 struct vl_replay_info {
 	uint32_t mode;		/* enum virtio_loopback_replay_mode */
 	uint64_t icount;
+	uint32_t icount_source;	/* enum virtio_loopback_icount_source */
+	char filename[256];	/* empty unless there is a log */
+	uint64_t records;	/* logged by this recording */
+	uint64_t lost;
+	uint32_t log_fill;	/* bytes waiting in the ring */
+	uint32_t log_size;
 };
 
 int vl_genl_open(struct vl_genl *genl);
@@ -38,6 +44,11 @@ int vl_genl_transact(struct vl_genl *genl, struct nl_msg *msg,
 		     vl_genl_parse_fn parse, void *arg);
 
 int vl_genl_replay_get(struct vl_genl *genl, struct vl_replay_info *info);
+/* Start recording into the module's log; @filename (may be NULL) is what
+ * query reports. */
+int vl_genl_record_start(struct vl_genl *genl, const char *filename);
+int vl_genl_record_stop(struct vl_genl *genl);
+const char *vl_icount_source_name(uint32_t source);
 
 const char *vl_replay_mode_name(uint32_t mode);
 

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Recording: the module logs every interaction of a device into its ring
+ * and streams it; the log parses (kmod/vl_logfmt.c, the parser the module
+ * itself will play logs with), its icounts strictly increase, and it holds
+ * what the driver actually got.
+ */
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "vl_genl.h"
+#include "vl_logfmt.h"
+#include "vl_test_rng.h"
+
+#define RNG_READ	(64 << 10)
+
+struct stream {
+	int fd;
+	pthread_t thread;
+	unsigned char *buf;
+	size_t len, cap;
+	int err;
+};
+
+static void *stream_drain(void *arg)
+{
+	struct stream *s = arg;
+
+	for (;;) {
+		ssize_t n;
+
+		if (s->len == s->cap) {
+			unsigned char *more = realloc(s->buf, s->cap * 2);
+
+			if (!more) {
+				s->err = ENOMEM;
+				return NULL;
+			}
+			s->buf = more;
+			s->cap *= 2;
+		}
+		n = read(s->fd, s->buf + s->len, s->cap - s->len);
+		if (n <= 0) {
+			s->err = n < 0 ? errno : 0;
+			return NULL;
+		}
+		s->len += n;
+	}
+}
+
+struct tally {
+	unsigned long kinds[VL_LOG_KIND_END];
+	unsigned long rng_bytes, rng_other_bytes;
+	unsigned long unmatched;	/* completions of no request */
+	uint64_t next_seq[VIRTIO_LOOPBACK_MAX_QUEUES];
+	uint32_t rng_device;
+};
+
+static void tally_rec(struct tally *t, const struct vl_log_rec_view *v)
+{
+	if (v->kind < VL_LOG_KIND_END)
+		t->kinds[v->kind]++;
+	if (v->kind == VIRTIO_LOOPBACK_LOG_DEVICE &&
+	    v->u.device.device_id == VIRTIO_ID_RNG)
+		t->rng_device = v->device;
+	if (v->kind == VIRTIO_LOOPBACK_LOG_QUEUE && v->queue < 64)
+		t->next_seq[v->queue] = 0;
+	if (v->kind == VIRTIO_LOOPBACK_LOG_REQUEST && v->queue < 64)
+		t->next_seq[v->queue] = v->u.request.req_seq + 1;
+	if (v->kind != VIRTIO_LOOPBACK_LOG_COMPLETION || v->queue >= 64)
+		return;
+	if (v->u.completion.req_seq >= t->next_seq[v->queue])
+		t->unmatched++;
+	if (v->device != t->rng_device)
+		return;
+	for (uint32_t i = 0; i < v->u.completion.data_len; i++)
+		if (v->u.completion.data[i] == RNG_BYTE)
+			t->rng_bytes++;
+		else
+			t->rng_other_bytes++;
+}
+
+FIXTURE(rec) {
+	struct vl_genl genl;
+	int chan;
+	struct stream s;
+};
+
+FIXTURE_SETUP(rec)
+{
+	ASSERT_EQ(0, vl_genl_open(&self->genl));
+	self->chan = open_channel();
+	ASSERT_LE(0, self->chan);
+	self->s.cap = 1 << 20;
+	self->s.buf = malloc(self->s.cap);
+	ASSERT_NE(NULL, self->s.buf);
+	self->s.fd = ioctl(self->chan, VIRTIO_LOOPBACK_OPEN_LOG);
+	ASSERT_LE(0, self->s.fd) TH_LOG("OPEN_LOG: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(rec)
+{
+	vl_genl_record_stop(&self->genl);
+	close(self->s.fd);
+	close(self->chan);
+	free(self->s.buf);
+	vl_genl_close(&self->genl);
+}
+
+TEST_F_TIMEOUT(rec, rng_session_is_logged_whole, 180)
+{
+	struct vl_replay_info info;
+	struct vl_log_hdr_view hdr;
+	struct vl_log_rec_view v;
+	struct vl_log_reader r;
+	struct tally t = {};
+	struct rng_backend b;
+	const char *reason;
+	struct utsname u;
+	char err[256];
+	int index, ret;
+
+	/* One reader at a time. */
+	EXPECT_EQ(-1, ioctl(self->chan, VIRTIO_LOOPBACK_OPEN_LOG));
+	EXPECT_EQ(EBUSY, errno);
+
+	ASSERT_EQ(0, vl_genl_record_start(&self->genl, "rng.log"));
+	EXPECT_EQ(-EBUSY, vl_genl_record_start(&self->genl, "again.log"));
+	ASSERT_EQ(0, vl_genl_replay_get(&self->genl, &info));
+	EXPECT_EQ(VIRTIO_LOOPBACK_REPLAY_MODE_RECORD, info.mode);
+	EXPECT_STREQ("rng.log", info.filename);
+	EXPECT_EQ(VIRTIO_LOOPBACK_ICOUNT_VIRTUAL, info.icount_source);
+	ASSERT_EQ(0, pthread_create(&self->s.thread, NULL, stream_drain, &self->s));
+
+	index = rng_backend_start(&b);
+	ASSERT_LE(0, index);
+	EXPECT_EQ(RNG_READ, hwrng_read_check(RNG_READ));
+	rng_backend_stop(&b);
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
+
+	ASSERT_EQ(0, vl_genl_replay_get(&self->genl, &info));
+	EXPECT_LT(0, info.icount);
+	EXPECT_EQ(0, info.lost);
+	ASSERT_EQ(0, vl_genl_record_stop(&self->genl));
+	EXPECT_EQ(-EALREADY, vl_genl_record_stop(&self->genl));
+	ASSERT_EQ(0, vl_genl_replay_get(&self->genl, &info));
+	EXPECT_EQ(VIRTIO_LOOPBACK_REPLAY_MODE_NONE, info.mode);
+	EXPECT_STREQ("", info.filename);
+
+	/* The stream ends once recording stopped and the ring is empty. */
+	pthread_join(self->s.thread, NULL);
+	ASSERT_EQ(0, self->s.err);
+	ASSERT_EQ(0, vl_log_check_header(self->s.buf, self->s.len, &hdr, &reason))
+		TH_LOG("header: %s", reason);
+	EXPECT_EQ(VIRTIO_LOOPBACK_ICOUNT_VIRTUAL, hdr.icount_source);
+	ASSERT_EQ(0, uname(&u));
+	EXPECT_STREQ(u.release, hdr.kernel_release);
+
+	vl_log_reader_init(&r, self->s.buf, self->s.len, hdr.header_len);
+	while ((ret = vl_log_next(&r, &v)) > 0)
+		tally_rec(&t, &v);
+	vl_log_format_error(&r, err, sizeof(err));
+	ASSERT_EQ(0, ret) TH_LOG("%s", err);
+	TH_LOG("%zu bytes, %llu records", self->s.len,
+	       (unsigned long long)r.index);
+
+	/* Every interaction of the device's life, in order. */
+	EXPECT_EQ(0, r.first_seq);
+	EXPECT_EQ(1, t.kinds[VIRTIO_LOOPBACK_LOG_DEVICE]);
+	EXPECT_LE(1, t.kinds[VIRTIO_LOOPBACK_LOG_RESET]);
+	EXPECT_LE(1, t.kinds[VIRTIO_LOOPBACK_LOG_FEATURES]);
+	EXPECT_LE(3, t.kinds[VIRTIO_LOOPBACK_LOG_STATUS]);
+	EXPECT_LE(1, t.kinds[VIRTIO_LOOPBACK_LOG_QUEUE]);
+	EXPECT_LE(1, t.kinds[VIRTIO_LOOPBACK_LOG_REQUEST]);
+	EXPECT_EQ(t.kinds[VIRTIO_LOOPBACK_LOG_REQUEST],
+		  t.kinds[VIRTIO_LOOPBACK_LOG_COMPLETION]);
+	EXPECT_LE(1, t.kinds[VIRTIO_LOOPBACK_LOG_INTERRUPT]);
+	EXPECT_EQ(1, t.kinds[VIRTIO_LOOPBACK_LOG_REMOVED]);
+	EXPECT_EQ(0, t.kinds[VIRTIO_LOOPBACK_LOG_LOSS]);
+	EXPECT_EQ(0, t.unmatched);
+	/* What the driver read is in the log's completions. */
+	EXPECT_LE(RNG_READ, t.rng_bytes);
+	EXPECT_EQ(0, t.rng_other_bytes);
+}
+
+TEST_F(rec, state_changes_need_cap_net_admin)
+{
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct vl_genl genl;
+
+		if (setresuid(65534, 65534, 65534) || vl_genl_open(&genl))
+			_exit(2);
+		if (vl_genl_record_start(&genl, NULL) != -EPERM ||
+		    vl_genl_record_stop(&genl) != -EPERM)
+			_exit(3);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("2: setup, 3: not EPERM");
+}
+
+TEST_HARNESS_MAIN
