@@ -323,10 +323,15 @@ int vl_log_stop(void)
 	int err = 0;
 
 	spin_lock_irqsave(&vl_log.lock, flags);
-	if (vl_log.recording)
+	if (vl_log.recording) {
+		/* What was lost since the last mark, marked if it still fits. */
+		if (vl_log.unmarked_records &&
+		    vl_log_make_room(sizeof(struct virtio_loopback_log_loss)))
+			vl_log_mark_loss();
 		WRITE_ONCE(vl_log.recording, false);
-	else
+	} else {
 		err = -EALREADY;
+	}
 	spin_unlock_irqrestore(&vl_log.lock, flags);
 	wake_up_interruptible(&vl_log.data_wait);
 	wake_up_interruptible(&vl_log.room_wait);

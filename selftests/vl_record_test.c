@@ -11,6 +11,7 @@
 #include "kselftest_harness.h"
 #include "vl_genl.h"
 #include "vl_logfmt.h"
+#include "vl_test_backend.h"
 #include "vl_test_rng.h"
 
 #define RNG_READ	(64 << 10)
@@ -182,6 +183,165 @@ TEST_F_TIMEOUT(rec, rng_session_is_logged_whole, 180)
 	/* What the driver read is in the log's completions. */
 	EXPECT_LE(RNG_READ, t.rng_bytes);
 	EXPECT_EQ(0, t.rng_other_bytes);
+}
+
+/* Parse a whole stream; the tally and the reader's end state. */
+static int parse_stream(struct __test_metadata *_metadata,
+			const struct stream *s, struct tally *t,
+			struct vl_log_reader *r, uint64_t *lost_marked)
+{
+	struct vl_log_hdr_view hdr;
+	struct vl_log_rec_view v;
+	const char *reason;
+	char err[256];
+	int ret;
+
+	if (vl_log_check_header(s->buf, s->len, &hdr, &reason)) {
+		TH_LOG("header: %s", reason);
+		return -1;
+	}
+	vl_log_reader_init(r, s->buf, s->len, hdr.header_len);
+	while ((ret = vl_log_next(r, &v)) > 0) {
+		tally_rec(t, &v);
+		if (v.kind == VIRTIO_LOOPBACK_LOG_LOSS)
+			*lost_marked += v.u.loss.records;
+	}
+	vl_log_format_error(r, err, sizeof(err));
+	if (ret)
+		TH_LOG("%s", err);
+	return ret;
+}
+
+struct rng_pump {
+	pthread_t thread;
+	volatile bool stop;
+	unsigned long bytes;
+};
+
+static void *rng_pump_run(void *arg)
+{
+	struct rng_pump *p = arg;
+	char buf[4096];
+	int fd = open("/dev/hwrng", O_RDONLY);
+
+	while (fd >= 0 && !p->stop) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		p->bytes += n;
+	}
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/*
+ * A log reader that stops reading slows the backend down, never the
+ * driver: the ring fills, the rng's backend waits for room, and a console
+ * write, whose chains the transport logs inside the driver's notify,
+ * still returns at once; what could not be logged is counted, and marked
+ * in the log once the reader catches up.
+ */
+TEST_F_TIMEOUT(rec, stalled_reader_slows_only_the_backend, 240)
+{
+	const char *argv[] = { "console", "--socket", "/tmp/vl-rec.sock", NULL };
+	struct vl_backend_proc console;
+	struct rng_pump pump = {};
+	struct vl_replay_info info;
+	struct vl_log_reader r;
+	struct tally t = {};
+	uint64_t marked = 0;
+	struct rng_backend b;
+	char line[4096];
+	int tty = -1;
+	time_t start;
+
+	memset(line, 'x', sizeof(line));
+	ASSERT_EQ(0, vl_genl_record_start(&self->genl, "stalled.log"));
+	ASSERT_EQ(0, vl_backend_start(&console, argv));
+	for (int i = 0; i < 200 && tty < 0; i++) {
+		tty = open("/dev/hvc0", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		if (tty < 0)
+			usleep(50 * 1000);
+	}
+	ASSERT_LE(0, tty);
+	ASSERT_LE(0, rng_backend_start(&b));
+	ASSERT_TRUE(wait_file_has("/sys/class/misc/hw_random/rng_current",
+				  "virtio_rng", true));
+	ASSERT_EQ(0, pthread_create(&pump.thread, NULL, rng_pump_run, &pump));
+
+	/* Until the ring is full. */
+	for (int i = 0; i < 600; i++) {
+		ASSERT_EQ(0, vl_genl_replay_get(&self->genl, &info));
+		if (info.log_fill + 4096 > info.log_size)
+			break;
+		usleep(100 * 1000);
+	}
+	ASSERT_LT(info.log_size, info.log_fill + 4096)
+		TH_LOG("the ring never filled: %u of %u", info.log_fill,
+		       info.log_size);
+
+	start = time(NULL);
+	for (int i = 0; i < 16; i++)
+		ASSERT_EQ(sizeof(line), write(tty, line, sizeof(line)));
+	EXPECT_GE(2, time(NULL) - start) TH_LOG("console writes waited");
+	ASSERT_EQ(0, vl_genl_replay_get(&self->genl, &info));
+	EXPECT_LT(0, info.lost);
+
+	/* The reader catches up; the backends go on; recording ends. */
+	ASSERT_EQ(0, pthread_create(&self->s.thread, NULL, stream_drain, &self->s));
+	usleep(500 * 1000);
+	pump.stop = true;
+	rng_backend_stop(&b);
+	pthread_join(pump.thread, NULL);
+	close(tty);
+	vl_backend_stop(&console, SIGTERM);
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
+	ASSERT_EQ(0, vl_genl_replay_get(&self->genl, &info));
+	ASSERT_EQ(0, vl_genl_record_stop(&self->genl));
+	pthread_join(self->s.thread, NULL);
+
+	ASSERT_EQ(0, parse_stream(_metadata, &self->s, &t, &r, &marked));
+	TH_LOG("%zu bytes, %llu records, %llu lost, %llu marked, %lu rng bytes read",
+	       self->s.len, (unsigned long long)r.index,
+	       (unsigned long long)info.lost, (unsigned long long)marked,
+	       pump.bytes);
+	EXPECT_LE(1, t.kinds[VIRTIO_LOOPBACK_LOG_LOSS]);
+	EXPECT_EQ(info.lost, marked);
+	EXPECT_EQ(2, t.kinds[VIRTIO_LOOPBACK_LOG_REMOVED]);
+}
+
+/* With no reader, the ring keeps the newest records. */
+TEST_F_TIMEOUT(rec, without_a_reader_the_newest_stay, 240)
+{
+	struct vl_replay_info info;
+	struct vl_log_reader r;
+	struct tally t = {};
+	uint64_t marked = 0;
+	struct rng_backend b;
+
+	close(self->s.fd);
+	ASSERT_EQ(0, vl_genl_record_start(&self->genl, NULL));
+	ASSERT_LE(0, rng_backend_start(&b));
+	EXPECT_EQ(1 << 20, hwrng_read_check(1 << 20));
+	rng_backend_stop(&b);
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
+	ASSERT_EQ(0, vl_genl_replay_get(&self->genl, &info));
+	EXPECT_EQ(0, info.lost);
+	EXPECT_GE(info.log_size, info.log_fill);
+	ASSERT_EQ(0, vl_genl_record_stop(&self->genl));
+
+	self->s.fd = ioctl(self->chan, VIRTIO_LOOPBACK_OPEN_LOG);
+	ASSERT_LE(0, self->s.fd);
+	stream_drain(&self->s);
+	ASSERT_EQ(0, self->s.err);
+	ASSERT_EQ(0, parse_stream(_metadata, &self->s, &t, &r, &marked));
+	TH_LOG("%llu of %llu records kept", (unsigned long long)r.index,
+	       (unsigned long long)info.records);
+	EXPECT_LT(0, r.first_seq);
+	EXPECT_EQ(info.records - 1, r.last_seq);
+	EXPECT_EQ(1, t.kinds[VIRTIO_LOOPBACK_LOG_REMOVED]);
 }
 
 TEST_F(rec, state_changes_need_cap_net_admin)
