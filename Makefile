@@ -60,6 +60,15 @@ GENL_SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,\
 LOGFMT_SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,\
 	$(shell grep -l '"vl_logfmt.h"' selftests/vl_*_test.c 2>/dev/null))
 
+# The replay log's format, parsed and checked by one C file that the module
+# builds too (kmod/vl_logfmt.c): vlctl log, its host tests and its fuzzer.
+LOGFMT_SRCS := kmod/vl_logfmt.c
+LOGFMT_HDRS := kmod/vl_logfmt.h include/uapi/linux/virtio_loopback.h
+LOGFMT_CFLAGS := -I$(TOP)/kmod
+# vlctl: one file per subcommand.
+VLCTL_SRCS := $(wildcard userspace/vlctl/*.c)
+VLCTL_HDRS := $(wildcard userspace/vlctl/*.h)
+
 TOOLS	:= $(BUILD)/bin/vlctl $(BUILD)/bin/vl-backend
 BACKEND_SRCS := $(wildcard userspace/backend/*.c)
 BACKEND_HDRS := $(wildcard userspace/backend/*.h)
@@ -145,6 +154,20 @@ $(BUILD)/host-tests/%_test: selftests/host/%_test.c $(RUNNER_SRCS) selftests/run
 $(BUILD)/host-tests/vl_blk_model_test: selftests/host/vl_blk_model_test.c userspace/backend/dev_blk.c userspace/backend/log.c $(BACKEND_HDRS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) -I$(TOP)/userspace/backend -o $@ $(filter %.c,$^)
+
+# The replay log's parser and builders (kmod/vl_logfmt.c), on the host.
+$(BUILD)/host-tests/vl_logfmt_test: selftests/host/vl_logfmt_test.c selftests/host/vl_logbuild.h \
+		$(LOGFMT_SRCS) $(LOGFMT_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(LOGFMT_CFLAGS) -o $@ $(filter %.c,$^)
+
+# vlctl log, run in-process on logs the test builds.
+VLCTL_LOG_SRCS := userspace/vlctl/log_cmd.c userspace/vlctl/log_decode.c
+$(BUILD)/host-tests/vlctl_log_test: selftests/host/vlctl_log_test.c selftests/host/vl_logbuild.h \
+		$(VLCTL_LOG_SRCS) $(LOGFMT_SRCS) $(LOGFMT_HDRS) $(VLCTL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(LOGFMT_CFLAGS) $(JSON_CFLAGS) \
+		-I$(TOP)/userspace/vlctl -o $@ $(filter %.c,$^) $(JSON_LIBS)
 
 # The bench report's parser, with json-c rather than the channel library.
 $(BUILD)/host-tests/bench_report_test: selftests/host/bench_report_test.c $(BENCH_REPORT_SRCS) $(BENCH_REPORT_HDRS)
