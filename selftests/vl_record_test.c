@@ -5,6 +5,7 @@
  * itself will play logs with), its icounts strictly increase, and it holds
  * what the driver actually got.
  */
+#include <linux/virtio_blk.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
@@ -342,6 +343,130 @@ TEST_F_TIMEOUT(rec, without_a_reader_the_newest_stay, 240)
 	EXPECT_LT(0, r.first_seq);
 	EXPECT_EQ(info.records - 1, r.last_seq);
 	EXPECT_EQ(1, t.kinds[VIRTIO_LOOPBACK_LOG_REMOVED]);
+}
+
+/*
+ * What a blk session wrote and read, checked against the log: each write
+ * request's out-data and each read completion's in-data, at their sectors.
+ */
+#define BLK_PATTERN	(1 << 20)
+#define BLK_MAX_SEQ	65536
+
+struct blk_check {
+	const unsigned char *pattern;
+	uint32_t device;
+	bool known;
+	uint32_t type[BLK_MAX_SEQ];	/* by req_seq, queue 0 */
+	uint64_t sector[BLK_MAX_SEQ];
+	unsigned long written, read, wrong;
+};
+
+static unsigned long blk_compare(struct blk_check *c, uint64_t sector,
+				 const uint8_t *data, uint32_t len)
+{
+	uint64_t off = sector * 512;
+	unsigned long same = 0;
+
+	for (uint32_t i = 0; i < len && off + i < BLK_PATTERN; i++) {
+		if (data[i] == c->pattern[off + i])
+			same++;
+		else
+			c->wrong++;
+	}
+	return same;
+}
+
+static void blk_check_rec(struct blk_check *c, const struct vl_log_rec_view *v)
+{
+	if (v->kind == VIRTIO_LOOPBACK_LOG_DEVICE &&
+	    v->u.device.device_id == VIRTIO_ID_BLOCK) {
+		c->device = v->device;
+		c->known = true;
+	}
+	if (!c->known || v->device != c->device || v->queue != 0)
+		return;
+	if (v->kind == VIRTIO_LOOPBACK_LOG_REQUEST &&
+	    v->u.request.req_seq < BLK_MAX_SEQ &&
+	    v->u.request.out_len >= sizeof(struct virtio_blk_outhdr)) {
+		struct virtio_blk_outhdr hdr;
+		uint64_t seq = v->u.request.req_seq;
+
+		memcpy(&hdr, v->u.request.out, sizeof(hdr));
+		c->type[seq] = le32toh(hdr.type);
+		c->sector[seq] = le64toh(hdr.sector);
+		if (c->type[seq] == VIRTIO_BLK_T_OUT)
+			c->written += blk_compare(c, c->sector[seq],
+						  v->u.request.out + sizeof(hdr),
+						  v->u.request.out_len - sizeof(hdr));
+	}
+	/* Reads once the pattern is written: the probe's read zeros before. */
+	if (v->kind == VIRTIO_LOOPBACK_LOG_COMPLETION &&
+	    c->written == BLK_PATTERN &&
+	    v->u.completion.req_seq < BLK_MAX_SEQ &&
+	    c->type[v->u.completion.req_seq] == VIRTIO_BLK_T_IN &&
+	    v->u.completion.data_len > 1 && !v->u.completion.data_offset)
+		c->read += blk_compare(c, c->sector[v->u.completion.req_seq],
+				       v->u.completion.data,
+				       v->u.completion.data_len - 1);
+}
+
+TEST_F_TIMEOUT(rec, blk_session_holds_what_was_written_and_read, 240)
+{
+	const char *file = "/tmp/vl-rec-blk.img";
+	const char *argv[] = { "blk", "--file", file, NULL };
+	struct vl_backend_proc backend;
+	struct vl_log_hdr_view hdr;
+	struct vl_log_rec_view v;
+	struct vl_log_reader r;
+	static struct blk_check c;
+	unsigned char *pattern, *back;
+	char disk[32], path[64];
+	const char *reason;
+	int fd, ret;
+
+	ASSERT_EQ(0, posix_memalign((void **)&pattern, 4096, BLK_PATTERN));
+	ASSERT_EQ(0, posix_memalign((void **)&back, 4096, BLK_PATTERN));
+	for (size_t i = 0; i < BLK_PATTERN; i++)
+		pattern[i] = random();
+	fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 16 << 20));
+	close(fd);
+
+	ASSERT_EQ(0, vl_genl_record_start(&self->genl, "blk.log"));
+	ASSERT_EQ(0, pthread_create(&self->s.thread, NULL, stream_drain, &self->s));
+	ASSERT_EQ(0, vl_backend_start(&backend, argv));
+	ASSERT_EQ(0, vl_backend_child(&backend, "block", disk, sizeof(disk)));
+	snprintf(path, sizeof(path), "/dev/%s", disk);
+	for (int i = 0; i < 100 && access(path, F_OK); i++)
+		usleep(50 * 1000);
+	fd = open(path, O_RDWR | O_DIRECT);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", path, strerror(errno));
+	ASSERT_EQ(BLK_PATTERN, pwrite(fd, pattern, BLK_PATTERN, 0));
+	ASSERT_EQ(0, fsync(fd));
+	ASSERT_EQ(BLK_PATTERN, pread(fd, back, BLK_PATTERN, 0));
+	EXPECT_EQ(0, memcmp(pattern, back, BLK_PATTERN));
+	close(fd);
+	vl_backend_stop(&backend, SIGTERM);
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
+	ASSERT_EQ(0, vl_genl_record_stop(&self->genl));
+	pthread_join(self->s.thread, NULL);
+
+	ASSERT_EQ(0, vl_log_check_header(self->s.buf, self->s.len, &hdr, &reason));
+	c.pattern = pattern;
+	vl_log_reader_init(&r, self->s.buf, self->s.len, hdr.header_len);
+	while ((ret = vl_log_next(&r, &v)) > 0)
+		blk_check_rec(&c, &v);
+	ASSERT_EQ(0, ret);
+	TH_LOG("%zu bytes, %llu records; %lu bytes written, %lu read found",
+	       self->s.len, (unsigned long long)r.index, c.written, c.read);
+	EXPECT_TRUE(c.known);
+	EXPECT_EQ(BLK_PATTERN, c.written);
+	EXPECT_EQ(BLK_PATTERN, c.read);
+	EXPECT_EQ(0, c.wrong);
+	unlink(file);
+	free(pattern);
+	free(back);
 }
 
 TEST_F(rec, state_changes_need_cap_net_admin)
