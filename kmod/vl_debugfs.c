@@ -36,6 +36,13 @@ static int vl_devices_file_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vl_devices_file);
 
+static int vl_log_file_show(struct seq_file *s, void *unused)
+{
+	vl_log_show_recent(s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vl_log_file);
+
 void __init vl_debugfs_init(void)
 {
 	vl_debugfs_root = debugfs_create_dir("virtio_loopback", NULL);
@@ -43,6 +50,8 @@ void __init vl_debugfs_init(void)
 			    &vl_state_fops);
 	debugfs_create_file("devices", 0400, vl_debugfs_root, NULL,
 			    &vl_devices_file_fops);
+	debugfs_create_file("log", 0400, vl_debugfs_root, NULL,
+			    &vl_log_file_fops);
 }
 
 void vl_debugfs_exit(void)

@@ -293,6 +293,7 @@ int vl_log_wait_room(u32 payload);
 int vl_log_start(const char *filename);
 int vl_log_stop(void);
 void vl_log_get_state(struct vl_log_state *st);
+void vl_log_show_recent(struct seq_file *s);
 int vl_log_open_stream(void);
 int vl_log_init(void);
 void vl_log_exit(void);

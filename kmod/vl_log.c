@@ -28,6 +28,7 @@
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/poll.h>
+#include <linux/seq_file.h>
 #include <linux/sched/clock.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -37,6 +38,7 @@
 #include <linux/vmalloc.h>
 
 #include "vl_internal.h"
+#include "vl_logfmt.h"
 
 static unsigned int log_size = 4 << 20;
 module_param(log_size, uint, 0444);
@@ -49,6 +51,8 @@ MODULE_PARM_DESC(icount_source,
 
 #define VL_LOG_MIN	SZ_64K
 #define VL_LOG_MAX	SZ_1G
+/* The newest records debugfs shows, found without walking the ring. */
+#define VL_LOG_RECENT	64
 
 struct vl_log {
 	spinlock_t lock;	/* everything below; irq-safe, see above */
@@ -64,6 +68,7 @@ struct vl_log {
 	u64 lost_bytes;
 	u64 unmarked_records;	/* lost since the last LOSS record */
 	u64 unmarked_bytes;
+	u64 recent[VL_LOG_RECENT];	/* where the newest records start */
 	bool recording;
 	bool reader;		/* a stream is open: nothing is overwritten */
 	wait_queue_head_t data_wait;
@@ -183,6 +188,7 @@ static void vl_log_seal(struct vl_log_writer *w)
 	crc = cpu_to_le32(~w->crc);
 	vl_ring_copy_in(w->start + offsetof(struct virtio_loopback_log_rec, crc),
 			&crc, sizeof(crc));
+	vl_log.recent[vl_log.records % VL_LOG_RECENT] = w->start;
 	vl_log.head = w->end;
 	vl_log.records++;
 }
@@ -353,6 +359,52 @@ void vl_log_get_state(struct vl_log_state *st)
 	strscpy(st->filename, vl_log.filename, sizeof(st->filename));
 	spin_unlock_irqrestore(&vl_log.lock, flags);
 	st->icount_source = VIRTIO_LOOPBACK_ICOUNT_VIRTUAL;
+}
+
+/*
+ * debugfs: the newest records still in the ring, oldest first, one line
+ * each: the header's fields and the first payload words.  Each record is
+ * copied out under the lock, so a record overwritten meanwhile is skipped.
+ */
+void vl_log_show_recent(struct seq_file *s)
+{
+	struct {
+		struct virtio_loopback_log_rec rec;
+		__le32 words[4];
+	} r;
+	unsigned long flags;
+	u64 n, first, pos;
+
+	spin_lock_irqsave(&vl_log.lock, flags);
+	n = vl_log.records;
+	spin_unlock_irqrestore(&vl_log.lock, flags);
+	first = n > VL_LOG_RECENT ? n - VL_LOG_RECENT : 0;
+
+	for (; first < n; first++) {
+		const char *kind;
+		u32 len;
+
+		spin_lock_irqsave(&vl_log.lock, flags);
+		pos = vl_log.recent[first % VL_LOG_RECENT];
+		if (vl_log.records - first > VL_LOG_RECENT || pos < vl_log.tail) {
+			spin_unlock_irqrestore(&vl_log.lock, flags);
+			continue;
+		}
+		vl_ring_copy_out(&r, pos, sizeof(r.rec));
+		len = le32_to_cpu(r.rec.len);
+		memset(r.words, 0, sizeof(r.words));
+		vl_ring_copy_out(r.words, pos + sizeof(r.rec),
+				 min_t(u32, sizeof(r.words), len - sizeof(r.rec)));
+		spin_unlock_irqrestore(&vl_log.lock, flags);
+
+		kind = vl_log_kind_name(le16_to_cpu(r.rec.kind));
+		seq_printf(s, "%llu icount %llu vl%u queue %d %s flags 0x%x len %u: %08x %08x %08x %08x\n",
+			   le64_to_cpu(r.rec.seq), le64_to_cpu(r.rec.icount),
+			   le32_to_cpu(r.rec.device), (int)le32_to_cpu(r.rec.queue),
+			   kind ? kind : "unknown", le16_to_cpu(r.rec.flags), len,
+			   le32_to_cpu(r.words[0]), le32_to_cpu(r.words[1]),
+			   le32_to_cpu(r.words[2]), le32_to_cpu(r.words[3]));
+	}
 }
 
 /* The stream */

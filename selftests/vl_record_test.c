@@ -345,6 +345,33 @@ TEST_F_TIMEOUT(rec, without_a_reader_the_newest_stay, 240)
 	EXPECT_EQ(1, t.kinds[VIRTIO_LOOPBACK_LOG_REMOVED]);
 }
 
+/* debugfs shows the newest records, the device's removal last. */
+TEST_F(rec, debugfs_shows_the_newest_records)
+{
+	static char text[65536];
+	struct rng_backend b;
+	char want[64], *last;
+	int index, lines = 0;
+
+	ASSERT_EQ(0, vl_genl_record_start(&self->genl, NULL));
+	index = rng_backend_start(&b);
+	ASSERT_LE(0, index);
+	EXPECT_EQ(4096, hwrng_read_check(4096));
+	rng_backend_stop(&b);
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
+	ASSERT_EQ(0, vl_genl_record_stop(&self->genl));
+
+	ASSERT_LT(0, vl_read_file(VL_DEBUGFS "/log", text, sizeof(text)));
+	for (char *p = text; (p = strchr(p, '\n')); p++)
+		lines++;
+	EXPECT_EQ(64, lines) TH_LOG("%s", text);
+	text[strlen(text) - 1] = '\0';
+	last = strrchr(text, '\n');
+	ASSERT_NE(NULL, last);
+	snprintf(want, sizeof(want), " vl%d queue -1 removed ", index);
+	EXPECT_NE(NULL, strstr(last, want)) TH_LOG("last: %s", last + 1);
+}
+
 /*
  * What a blk session wrote and read, checked against the log: each write
  * request's out-data and each read completion's in-data, at their sectors.
