@@ -105,9 +105,11 @@ modules:
 
 userspace: $(TOOLS)
 
-$(BUILD)/bin/vlctl: userspace/vlctl/vlctl.c $(LIBVL_CHANNEL_SRCS) $(LIBVL_GENL_SRCS) $(LIBVL_HDRS)
+$(BUILD)/bin/vlctl: $(VLCTL_SRCS) $(VLCTL_HDRS) $(LOGFMT_SRCS) $(LOGFMT_HDRS) \
+		$(LIBVL_CHANNEL_SRCS) $(LIBVL_GENL_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS)
+	$(CC) $(USER_CFLAGS) $(LOGFMT_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) -o $@ \
+		$(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS)
 
 $(BUILD)/bin/vl-backend: $(BACKEND_SRCS) $(BACKEND_HDRS) $(LIBVL_CHANNEL_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)

@@ -10,14 +10,16 @@
 #include <string.h>
 
 #include "vl_genl.h"
+#include "vlctl.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: vlctl COMMAND\n"
+		"usage: vlctl COMMAND [ARGS]\n"
 		"\n"
 		"Commands:\n"
 		"  query     show the replay mode and instruction count\n"
+		"  log FILE  decode a replay log (vlctl log --help: its options)\n"
 		"  help      show this text\n");
 }
 
@@ -41,6 +43,8 @@ int main(int argc, char **argv)
 	struct vl_genl genl;
 	int err, ret;
 
+	if (argc >= 2 && !strcmp(argv[1], "log"))	/* a file: no netlink */
+		return vlctl_log_main(argc - 1, argv + 1, stdout, stderr);
 	if (argc != 2) {
 		usage(stderr);
 		return 2;
