@@ -88,6 +88,9 @@ BENCH_REPORT_HDRS := userspace/tools/bench_report.h
 # number of inputs by `make check`; `make fuzz FUZZ_RUNS=-1` runs forever.
 FUZZERS := $(patsubst selftests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard selftests/fuzz/*_fuzz.c))
 FUZZ_RUNS ?= 1000000
+# A target slower per input runs fewer in `make check`: FUZZ_RUNS_<name>.
+FUZZ_RUNS_vl_logfmt_fuzz ?= 300000
+FUZZ_CHECK = $(foreach f,$(FUZZERS),$(f)$(addprefix :,$(FUZZ_RUNS_$(notdir $(f)))))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I$(TOP)/include/uapi -I$(TOP)/userspace/lib -D_GNU_SOURCE
 
@@ -139,6 +142,13 @@ $(BUILD)/fuzz/vl_channel_fuzz: selftests/fuzz/vl_channel_fuzz.c userspace/lib/vl
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
 
+# The log parser, and vlctl's decoder behind it, on arbitrary logs.
+$(BUILD)/fuzz/vl_logfmt_fuzz: selftests/fuzz/vl_logfmt_fuzz.c $(LOGFMT_SRCS) \
+		userspace/vlctl/log_decode.c $(LOGFMT_HDRS) $(VLCTL_HDRS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) $(LOGFMT_CFLAGS) $(JSON_CFLAGS) -I$(TOP)/userspace/vlctl \
+		-o $@ $(filter %.c,$^) $(JSON_LIBS)
+
 fuzzers: $(FUZZERS)
 
 fuzz: $(FUZZERS)
@@ -185,7 +195,7 @@ $(TAP_SUMMARY): selftests/runner/vl-tap-summary.c $(RUNNER_SRCS) selftests/runne
 check: all host-tests
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
 	@scripts/run-host-tests $(HOST_TESTS) $(HOST_SCRIPTS) > $(BUILD)/results/host.log 2>&1 || true
-	@scripts/run-fuzzers $(FUZZ_RUNS) $(FUZZERS) > $(BUILD)/results/fuzz.log 2>&1 || true
+	@scripts/run-fuzzers $(FUZZ_RUNS) $(FUZZ_CHECK) > $(BUILD)/results/fuzz.log 2>&1 || true
 	@for v in $(KVERS); do \
 		echo "== booting $$v"; \
 		scripts/vm-run --kernel "$$v" --mode test \
