@@ -243,9 +243,14 @@ bool vl_log_begin(struct vl_log_writer *w, u16 kind, u16 flags, u32 device,
 	return true;
 }
 
-/* Append @len bytes of the record being written. */
+/*
+ * Append @len bytes of the record being written, never past what was
+ * reserved: a chain the driver changed while it was logged (a driver bug)
+ * gives a record the parser refuses, not a ring overrun.
+ */
 void vl_log_put(struct vl_log_writer *w, const void *src, u32 len)
 {
+	len = min_t(u64, len, w->end - w->pos);
 	vl_ring_copy_in(w->pos, src, len);
 	w->crc = vl_crc32c(w->crc, src, len);
 	w->pos += len;
