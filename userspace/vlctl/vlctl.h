@@ -14,4 +14,10 @@
 int vlctl_log_main(int argc, char **argv, FILE *out, FILE *err);
 void vlctl_log_usage(FILE *out);
 
+struct vl_genl;
+
+/* vlctl record FILE and vlctl stop-recording: @argv[0] is the command. */
+int vlctl_record_main(struct vl_genl *genl, int argc, char **argv);
+int vlctl_stop_recording_main(struct vl_genl *genl, int argc, char **argv);
+
 #endif /* VLCTL_H */
