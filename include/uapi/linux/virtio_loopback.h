@@ -289,8 +289,10 @@ struct virtio_loopback_msg_complete {
  * Every record and the file header carry a CRC32C (Castagnoli, the
  * kernel's crc32c(): initial value ~0, final value inverted), computed
  * with the crc field zero, so a flipped byte anywhere is detected.
- * Reserved fields are zero.  Records are numbered by @seq from 0 without
- * gaps, and their @icount strictly increases.
+ * Reserved fields are zero.  Records are numbered by @seq from 0, when the
+ * recording began, without gaps (records the module could not log take no
+ * number: a LOSS record counts them); a stream opened after the ring
+ * dropped its oldest records starts later.  @icount strictly increases.
  *
  * Requests are named by their queue and their per-queue sequence number,
  * never by descriptor head: heads are not stable between runs.
@@ -499,7 +501,7 @@ struct virtio_loopback_log_interrupt {
 	__le32 reserved;
 };
 
-/* LOSS: records that could not be logged since the last LOSS. */
+/* LOSS: records that could not be logged since the last LOSS; @rec.device 0. */
 struct virtio_loopback_log_loss {
 	struct virtio_loopback_log_rec rec;
 	__le64 records;
