@@ -6,7 +6,10 @@
  * what the driver actually got.
  */
 #include <linux/virtio_blk.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
+#include <termios.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -494,6 +497,105 @@ TEST_F_TIMEOUT(rec, blk_session_holds_what_was_written_and_read, 240)
 	unlink(file);
 	free(pattern);
 	free(back);
+}
+
+/* Where @needle is in the bytes of @hay, or NULL. */
+static const void *find_bytes(const void *hay, size_t hay_len,
+			      const char *needle)
+{
+	return memmem(hay, hay_len, needle, strlen(needle));
+}
+
+/* No echo, no line discipline: the bytes as they are. */
+static void make_raw(int tty)
+{
+	struct termios t;
+
+	tcgetattr(tty, &t);
+	cfmakeraw(&t);
+	tcsetattr(tty, TCSANOW, &t);
+}
+
+/*
+ * A console session: what the driver wrote is logged as posted requests,
+ * taken and completed at notify time; what the peer sent as completions of
+ * the driver's receive buffers.
+ */
+TEST_F_TIMEOUT(rec, console_session_logs_both_directions, 120)
+{
+	const char *argv[] = { "console", "--socket", "/tmp/vl-rec-con.sock", NULL };
+	static const char out_text[] = "written by the driver, logged at notify";
+	static const char in_text[] = "sent by the peer, logged as completion";
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct vl_backend_proc console;
+	struct vl_log_hdr_view hdr;
+	struct vl_log_rec_view v;
+	struct vl_log_reader r;
+	bool out_seen = false, in_seen = false;
+	unsigned long posted_req = 0, posted_done = 0;
+	const char *reason;
+	char got[64];
+	int tty = -1, peer, ret;
+
+	ASSERT_EQ(0, vl_genl_record_start(&self->genl, "console.log"));
+	ASSERT_EQ(0, pthread_create(&self->s.thread, NULL, stream_drain, &self->s));
+	ASSERT_EQ(0, vl_backend_start(&console, argv));
+	for (int i = 0; i < 200 && tty < 0; i++) {
+		tty = open("/dev/hvc0", O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (tty < 0)
+			usleep(50 * 1000);
+	}
+	ASSERT_LE(0, tty);
+	make_raw(tty);
+	peer = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", argv[2]);
+	ASSERT_EQ(0, connect(peer, (struct sockaddr *)&addr, sizeof(addr)));
+
+	ASSERT_EQ(sizeof(out_text) - 1, write(tty, out_text, sizeof(out_text) - 1));
+	ASSERT_EQ(sizeof(in_text) - 1, write(peer, in_text, sizeof(in_text) - 1));
+	memset(got, 0, sizeof(got));
+	for (size_t n = 0; n < sizeof(in_text) - 1; ) {
+		struct pollfd pfd = { .fd = tty, .events = POLLIN };
+		ssize_t k;
+
+		ASSERT_EQ(1, poll(&pfd, 1, 10000));
+		k = read(tty, got + n, sizeof(in_text) - 1 - n);
+		ASSERT_LT(0, k);
+		n += k;
+	}
+	EXPECT_STREQ(in_text, got);
+
+	close(peer);
+	close(tty);
+	vl_backend_stop(&console, SIGTERM);
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
+	ASSERT_EQ(0, vl_genl_record_stop(&self->genl));
+	pthread_join(self->s.thread, NULL);
+
+	ASSERT_EQ(0, vl_log_check_header(self->s.buf, self->s.len, &hdr, &reason));
+	vl_log_reader_init(&r, self->s.buf, self->s.len, hdr.header_len);
+	while ((ret = vl_log_next(&r, &v)) > 0) {
+		if (v.kind == VIRTIO_LOOPBACK_LOG_REQUEST &&
+		    (v.flags & VIRTIO_LOOPBACK_LOG_F_POSTED)) {
+			posted_req++;
+			out_seen |= !!find_bytes(v.u.request.out,
+						 v.u.request.out_len, out_text);
+		}
+		if (v.kind == VIRTIO_LOOPBACK_LOG_COMPLETION &&
+		    (v.flags & VIRTIO_LOOPBACK_LOG_F_POSTED))
+			posted_done++;
+		if (v.kind == VIRTIO_LOOPBACK_LOG_COMPLETION &&
+		    !(v.flags & VIRTIO_LOOPBACK_LOG_F_POSTED))
+			in_seen |= !!find_bytes(v.u.completion.data,
+						v.u.completion.data_len, in_text);
+	}
+	ASSERT_EQ(0, ret);
+	TH_LOG("%llu records, %lu posted", (unsigned long long)r.index,
+	       posted_req);
+	EXPECT_TRUE(out_seen);
+	EXPECT_TRUE(in_seen);
+	EXPECT_LE(1, posted_req);
+	EXPECT_EQ(posted_req, posted_done);
 }
 
 /* Run a shell command; its output into @buf, its exit status returned. */
