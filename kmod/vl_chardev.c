@@ -259,10 +259,12 @@ static ssize_t vl_read_requests(struct vl_dev *dev, char __user *buf,
 static ssize_t vl_read_batch(struct vl_dev *dev, char __user *buf,
 			     size_t count)
 {
+	/* Before the events: requests never overtake the STATUS of DRIVER_OK. */
+	bool serving = vl_dev_driver_ok(dev);
 	ssize_t events, requests;
 
 	events = vl_read_events(dev, buf, count);
-	if (events < 0)
+	if (events < 0 || !serving)
 		return events;
 	requests = vl_read_requests(dev, buf + events, count - events);
 	if (requests < 0)

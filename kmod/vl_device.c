@@ -121,33 +121,40 @@ static u8 vl_get_status(struct virtio_device *vdev)
 	return READ_ONCE(to_vl_dev(vdev)->status);
 }
 
+/* The device serves requests: the driver set DRIVER_OK, and was heard. */
 bool vl_dev_driver_ok(struct vl_dev *dev)
 {
-	return READ_ONCE(dev->status) & VIRTIO_CONFIG_S_DRIVER_OK;
+	/* Acquire: pairs with vl_set_status(); its STATUS event is posted. */
+	return smp_load_acquire(&dev->serving);
 }
 
 /*
- * The device takes no request before DRIVER_OK; once the driver sets it,
- * what it queued before gets served: posted queues at once, the others by
- * the reader this wakes.
+ * The device takes no request before DRIVER_OK.  Once the driver sets it,
+ * the backend is told first (its STATUS message comes before any request),
+ * then what the driver queued before is served: posted queues at once, the
+ * others by the reader the STATUS event woke.
  */
 static void vl_set_status(struct virtio_device *vdev, u8 status)
 {
 	struct vl_dev *dev = to_vl_dev(vdev);
-	bool now_ok = !vl_dev_driver_ok(dev) &&
-		      (status & VIRTIO_CONFIG_S_DRIVER_OK);
+	bool ok = status & VIRTIO_CONFIG_S_DRIVER_OK;
 	unsigned int i;
 
 	WRITE_ONCE(dev->status, status);
 	vl_record_status(dev, status);
-	if (now_ok) {
+	if (!ok)
+		WRITE_ONCE(dev->serving, false);
+	vl_dev_post(dev, VL_PENDING_STATUS);
+	if (ok && !vl_dev_driver_ok(dev)) {
+		/* Release: whoever sees it serving finds the STATUS event. */
+		smp_store_release(&dev->serving, true);
 		down_read(&dev->rings_sem);
 		for (i = 0; i < dev->num_queues; i++)
 			if (dev->vqs[i].posted_buf)
 				vl_vq_post(&dev->vqs[i], true);
 		up_read(&dev->rings_sem);
+		wake_up_interruptible(&dev->waitq);
 	}
-	vl_dev_post(dev, VL_PENDING_STATUS);
 }
 
 static void vl_reset(struct virtio_device *vdev)
@@ -170,6 +177,7 @@ static void vl_reset(struct virtio_device *vdev)
 	for (i = 0; i < dev->num_queues; i++)
 		vl_vq_reset(&dev->vqs[i]);
 	dev->epoch++;
+	WRITE_ONCE(dev->serving, false);
 	WRITE_ONCE(dev->status, 0);
 	dev->driver_features = 0;
 	vl_record_reset(dev);

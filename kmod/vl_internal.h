@@ -146,6 +146,7 @@ struct vl_dev {
 	u32 config_generation;
 
 	u8 status;
+	bool serving;			/* DRIVER_OK set, and reported */
 	u64 driver_features;
 	u32 epoch;			/* bumped by every reset */
 
