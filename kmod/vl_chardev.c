@@ -18,6 +18,9 @@
  * userspace likes.  A copy that faults gives up with nothing taken; the
  * pages are faulted in with no lock held, and the batch is tried again.
  *
+ * The stop command freezes the device side: read() then delivers control
+ * messages but no request, write() waits for cont.
+ *
  * While recording with a log reader attached, the backend waits here, with
  * no lock held, for the log to have room for the records its next request
  * or completion makes: the backend goes at the log reader's pace, and the
@@ -259,8 +262,11 @@ static ssize_t vl_read_requests(struct vl_dev *dev, char __user *buf,
 static ssize_t vl_read_batch(struct vl_dev *dev, char __user *buf,
 			     size_t count)
 {
-	/* Before the events: requests never overtake the STATUS of DRIVER_OK. */
-	bool serving = vl_dev_driver_ok(dev);
+	/*
+	 * Before the events: requests never overtake the STATUS of DRIVER_OK.
+	 * While frozen (stop) the backend gets no request.
+	 */
+	bool serving = vl_dev_driver_ok(dev) && !vl_frozen();
 	ssize_t events, requests;
 
 	events = vl_read_events(dev, buf, count);
@@ -412,6 +418,14 @@ static ssize_t vl_chardev_write(struct file *file, const char __user *buf,
 		return -ENODEV;
 
 	for (;;) {
+		/* Frozen (stop): the device side completes nothing until cont. */
+		if (vl_frozen()) {
+			if (file->f_flags & O_NONBLOCK)
+				return -EAGAIN;
+			if (wait_event_interruptible(vl_thaw_wait, !vl_frozen()))
+				return -ERESTARTSYS;
+			continue;
+		}
 		err = vl_write_batch(dev, buf, count, &pos, &len);
 		/* What went through is reported; the backend writes the rest. */
 		if (pos)
@@ -431,11 +445,14 @@ static ssize_t vl_chardev_write(struct file *file, const char __user *buf,
 static __poll_t vl_chardev_poll(struct file *file, poll_table *wait)
 {
 	struct vl_dev *dev = vl_file_dev(file);
-	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
+	__poll_t mask = 0;
 
 	if (!dev)
 		return EPOLLERR;
 	poll_wait(file, &dev->waitq, wait);
+	poll_wait(file, &vl_thaw_wait, wait);
+	if (!vl_frozen())
+		mask |= EPOLLOUT | EPOLLWRNORM;
 	if (vl_dev_has_work(dev))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	return mask;
@@ -481,6 +498,23 @@ static long vl_ioctl_info(struct file *file, void __user *argp)
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
+static long vl_ioctl_open_play(struct file *file, void __user *argp)
+{
+	struct virtio_loopback_play_start *start;
+	long ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (vl_file_dev(file))
+		return -EBUSY;
+	start = memdup_user(argp, sizeof(*start));
+	if (IS_ERR(start))
+		return PTR_ERR(start);
+	ret = vl_play_open(start);
+	kfree(start);
+	return ret;
+}
+
 static long vl_chardev_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
@@ -498,6 +532,8 @@ static long vl_chardev_ioctl(struct file *file, unsigned int cmd,
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		return vl_file_dev(file) ? -EBUSY : vl_log_open_stream();
+	case VIRTIO_LOOPBACK_OPEN_PLAY:
+		return vl_ioctl_open_play(file, argp);
 	}
 	return -ENOTTY;
 }

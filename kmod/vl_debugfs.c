@@ -19,8 +19,10 @@ static int vl_state_show(struct seq_file *s, void *unused)
 	seq_printf(s, "mode: %s\n", vl_replay_mode_name(state.mode));
 	seq_printf(s, "icount: %llu\n", state.icount);
 	seq_printf(s, "icount_source: %s\n",
-		   vl_icount_source_name(state.log.icount_source));
-	seq_printf(s, "filename: %s\n", state.log.filename);
+		   vl_icount_source_name(state.icount_source));
+	seq_printf(s, "filename: %s\n",
+		   state.play.playing ? state.play.filename : state.log.filename);
+	vl_play_show(s);
 	seq_printf(s, "log: %llu records, %llu lost, %llu of %u bytes waiting, reader %s\n",
 		   state.log.records, state.log.lost, state.log.fill,
 		   state.log.size, state.log.reader ? "attached" : "none");

@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/virtio_config.h>
+#include <net/netlink.h>
 
 #include "vl_compat.h"
 #include "vl_internal.h"
@@ -42,12 +43,16 @@ static LIST_HEAD(vl_devices);
 static void vl_dev_free(struct kref *ref)
 {
 	struct vl_dev *dev = container_of(ref, struct vl_dev, ref);
+	struct vl_play_action *a, *n;
 	unsigned int i;
 
 	for (i = 0; dev->vqs && i < dev->num_queues; i++) {
 		kvfree(dev->vqs[i].inflight);
 		kvfree(dev->vqs[i].posted_buf);
+		kfree(dev->vqs[i].seen);
 	}
+	list_for_each_entry_safe(a, n, &dev->actions, node)
+		kfree(a);
 	kfree(dev->vqs);
 	kvfree(dev->segs);
 	kvfree(dev->msg_buf);
@@ -197,6 +202,8 @@ static bool vl_notify(struct virtqueue *virtqueue)
 
 	if (vq->posted_buf)
 		vl_vq_post(vq, true);
+	if (dev->played)
+		vl_play_kick();
 	if (READ_ONCE(dev->dead))
 		queue_work(vl_wq, &dev->dead_work);
 	else
@@ -426,6 +433,7 @@ static void vl_dev_report_work(struct work_struct *work)
 	}
 }
 
+/* Something for the backend's read(); requests wait while frozen. */
 bool vl_dev_has_work(struct vl_dev *dev)
 {
 	unsigned int i;
@@ -434,7 +442,7 @@ bool vl_dev_has_work(struct vl_dev *dev)
 	    !bitmap_empty(dev->queues_changed, dev->num_queues))
 		return true;
 	for (i = 0; i < dev->num_queues; i++)
-		if (vl_vq_has_avail(&dev->vqs[i]) ||
+		if ((vl_vq_has_avail(&dev->vqs[i]) && !vl_frozen()) ||
 		    vl_vq_has_posted(&dev->vqs[i]))
 			return true;
 	return false;
@@ -543,7 +551,7 @@ static int vl_dev_check_config(const struct virtio_loopback_device_config *cfg)
 	return 0;
 }
 
-static int vl_dev_alloc_queues(struct vl_dev *dev)
+static int vl_dev_alloc_queues(struct vl_dev *dev, bool played)
 {
 	unsigned int i;
 
@@ -566,6 +574,12 @@ static int vl_dev_alloc_queues(struct vl_dev *dev)
 			vq->posted_buf = kvmalloc(VL_POSTED_BUF_SIZE, GFP_KERNEL);
 			if (!vq->posted_buf)
 				return -ENOMEM;
+			if (played) {
+				vq->seen = kcalloc(VL_POSTED_SEEN,
+						   sizeof(*vq->seen), GFP_KERNEL);
+				if (!vq->seen)
+					return -ENOMEM;
+			}
 		}
 	}
 	dev->segs = kvcalloc(VIRTIO_LOOPBACK_MAX_SEGS, sizeof(*dev->segs),
@@ -596,8 +610,8 @@ static int vl_dev_add_parent(struct vl_dev *dev)
 	return 0;
 }
 
-struct vl_dev *vl_dev_create(const struct virtio_loopback_device_config *cfg,
-			     const u8 __user *config)
+static struct vl_dev *vl_dev_new(const struct virtio_loopback_device_config *cfg,
+				 const u8 *config, bool played)
 {
 	struct vl_dev *dev;
 	int err;
@@ -610,12 +624,14 @@ struct vl_dev *vl_dev_create(const struct virtio_loopback_device_config *cfg,
 	if (!dev)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&dev->ref);
+	INIT_LIST_HEAD(&dev->actions);
 	dev->index = ida_alloc(&vl_index_ida, GFP_KERNEL);
 	if (dev->index < 0) {
 		err = dev->index;
 		kfree(dev);
 		return ERR_PTR(err);
 	}
+	dev->played = played;
 	dev->device_id = cfg->device_id;
 	dev->vendor_id = cfg->vendor_id;
 	dev->device_features = (cfg->features & ~VL_TRANSPORT_BITS) |
@@ -625,6 +641,7 @@ struct vl_dev *vl_dev_create(const struct virtio_loopback_device_config *cfg,
 	dev->config_size = cfg->config_size;
 	spin_lock_init(&dev->config_lock);
 	spin_lock_init(&dev->events_lock);
+	spin_lock_init(&dev->actions_lock);
 	init_rwsem(&dev->rings_sem);
 	mutex_init(&dev->read_mutex);
 	init_waitqueue_head(&dev->waitq);
@@ -632,14 +649,15 @@ struct vl_dev *vl_dev_create(const struct virtio_loopback_device_config *cfg,
 	INIT_WORK(&dev->dead_work, vl_dead_work);
 	INIT_WORK(&dev->report_work, vl_dev_report_work);
 	INIT_LIST_HEAD(&dev->node);
+	INIT_LIST_HEAD(&dev->play_node);
 
 	/* Even an empty config space gets a buffer: no NULL checks later. */
 	dev->config = kzalloc(max(dev->config_size, 1U), GFP_KERNEL);
 	err = dev->config ? 0 : -ENOMEM;
-	if (!err && copy_from_user(dev->config, config, dev->config_size))
-		err = -EFAULT;
 	if (!err)
-		err = vl_dev_alloc_queues(dev);
+		memcpy(dev->config, config, dev->config_size);
+	if (!err)
+		err = vl_dev_alloc_queues(dev, played);
 	if (!err)
 		err = vl_dev_add_parent(dev);
 	if (err) {
@@ -655,6 +673,34 @@ struct vl_dev *vl_dev_create(const struct virtio_loopback_device_config *cfg,
 	return dev;
 }
 
+/* A device for a backend: its file will serve it. */
+struct vl_dev *vl_dev_create(const struct virtio_loopback_device_config *cfg,
+			     const u8 __user *config)
+{
+	struct vl_dev *dev;
+	u8 *buf;
+
+	if (cfg->config_size > VIRTIO_LOOPBACK_MAX_CONFIG_SIZE)
+		return ERR_PTR(-EINVAL);
+	buf = memdup_user(config, cfg->config_size);
+	if (IS_ERR(buf))
+		return ERR_CAST(buf);
+	dev = vl_dev_new(cfg, buf, false);
+	kfree(buf);
+	return dev;
+}
+
+/* A device for play mode: the play engine serves it, from the log. */
+struct vl_dev *vl_dev_create_played(const struct virtio_loopback_device_config *cfg,
+				    const u8 *config, u32 log_index)
+{
+	struct vl_dev *dev = vl_dev_new(cfg, config, true);
+
+	if (!IS_ERR(dev))
+		dev->log_index = log_index;
+	return dev;
+}
+
 /* The file owns the device now: show it, log it and register it. */
 void vl_dev_start(struct vl_dev *dev)
 {
@@ -662,6 +708,7 @@ void vl_dev_start(struct vl_dev *dev)
 	list_add_tail(&dev->node, &vl_devices);
 	vl_record_device(dev);
 	mutex_unlock(&vl_devices_lock);
+	vl_genl_notify_device(dev, true);
 
 	dev->started = true;
 	queue_work(vl_wq, &dev->register_work);
@@ -693,8 +740,10 @@ void vl_dev_destroy(struct vl_dev *dev)
 	cancel_work_sync(&dev->dead_work);
 	vl_cancel_signal_work(dev);
 	cancel_work_sync(&dev->report_work);
-	if (dev->started)
+	if (dev->started) {
 		vl_record_removed(dev);
+		vl_genl_notify_device(dev, false);
+	}
 
 	device_unregister(dev->parent);
 	vl_dev_put(dev);
@@ -713,13 +762,84 @@ void vl_devices_record(void)
 
 /* debugfs: one block per device */
 
+/* Frozen devices were thawed: their readers look at the rings again. */
+void vl_devices_wake(void)
+{
+	struct vl_dev *dev;
+
+	mutex_lock(&vl_devices_lock);
+	list_for_each_entry(dev, &vl_devices, node)
+		wake_up_interruptible(&dev->waitq);
+	mutex_unlock(&vl_devices_lock);
+}
+
+/* netlink: a device's attributes (attribute-set "device") */
+int vl_dev_put_attrs(struct sk_buff *msg, struct vl_dev *dev, bool stats)
+{
+	u64 requests = 0, completions = 0;
+	u32 inflight = 0;
+	unsigned int i;
+
+	if (nla_put_u32(msg, VIRTIO_LOOPBACK_A_DEVICE_INDEX, dev->index) ||
+	    nla_put_u32(msg, VIRTIO_LOOPBACK_A_DEVICE_DEVICE_ID, dev->device_id) ||
+	    (dev->played &&
+	     nla_put_u32(msg, VIRTIO_LOOPBACK_A_DEVICE_LOG_INDEX, dev->log_index)))
+		return -EMSGSIZE;
+	if (!stats)
+		return 0;
+	for (i = 0; i < dev->num_queues; i++) {
+		inflight += vl_vq_inflight(&dev->vqs[i]);
+		requests += READ_ONCE(dev->vqs[i].requests);
+		completions += READ_ONCE(dev->vqs[i].completions);
+	}
+	if ((READ_ONCE(dev->registered) &&
+	     nla_put_u32(msg, VIRTIO_LOOPBACK_A_DEVICE_VIRTIO_INDEX,
+			 dev->vdev.index)) ||
+	    nla_put_u32(msg, VIRTIO_LOOPBACK_A_DEVICE_STATUS,
+			READ_ONCE(dev->status)) ||
+	    nla_put_u64_64bit(msg, VIRTIO_LOOPBACK_A_DEVICE_DEVICE_FEATURES,
+			      dev->device_features, VIRTIO_LOOPBACK_A_DEVICE_PAD) ||
+	    nla_put_u64_64bit(msg, VIRTIO_LOOPBACK_A_DEVICE_DRIVER_FEATURES,
+			      dev->driver_features, VIRTIO_LOOPBACK_A_DEVICE_PAD) ||
+	    nla_put_u32(msg, VIRTIO_LOOPBACK_A_DEVICE_NUM_QUEUES,
+			dev->num_queues) ||
+	    nla_put_u32(msg, VIRTIO_LOOPBACK_A_DEVICE_INFLIGHT, inflight) ||
+	    nla_put_u64_64bit(msg, VIRTIO_LOOPBACK_A_DEVICE_REQUESTS, requests,
+			      VIRTIO_LOOPBACK_A_DEVICE_PAD) ||
+	    nla_put_u64_64bit(msg, VIRTIO_LOOPBACK_A_DEVICE_COMPLETIONS,
+			      completions, VIRTIO_LOOPBACK_A_DEVICE_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * netlink dump: one message per device, from the index after the last one
+ * sent (cb->args[0]), so devices that come and go between the parts of a
+ * dump are neither repeated nor skipped unless they changed meanwhile.
+ */
+int vl_devices_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct vl_dev *dev;
+	int err = 0;
+
+	mutex_lock(&vl_devices_lock);
+	list_for_each_entry(dev, &vl_devices, node) {
+		if (dev->index < cb->args[0])
+			continue;
+		err = vl_genl_put_device(skb, cb, dev);
+		if (err)
+			break;
+		cb->args[0] = dev->index + 1;
+	}
+	mutex_unlock(&vl_devices_lock);
+	return err && !skb->len ? err : skb->len;
+}
+
 static void vl_vq_show(struct seq_file *s, struct vl_vq *vq)
 {
-	unsigned int i, inflight = 0;
+	unsigned int inflight = vl_vq_inflight(vq);
 
 	spin_lock_irq(&vq->lock);
-	for (i = 0; i < vq->dev->max_queue_size; i++)
-		inflight += vq->inflight[i].state != VL_REQ_FREE;
 	seq_printf(s, "  queue %u: %s size %u avail %u used %u inflight %u requests %llu completions %llu interrupts %llu stale %llu posted %llu dropped %llu oversized %llu unreadable %llu\n",
 		   vq->index,
 		   vq->broken ? "broken" : vq->enabled ? "enabled" : "disabled",
@@ -744,10 +864,13 @@ void vl_devices_show(struct seq_file *s)
 	 */
 	mutex_lock(&vl_devices_lock);
 	list_for_each_entry(dev, &vl_devices, node) {
-		seq_printf(s, "vl%d: device_id %u vendor_id 0x%x %s%s\n",
+		seq_printf(s, "vl%d: device_id %u vendor_id 0x%x %s%s",
 			   dev->index, dev->device_id, dev->vendor_id,
 			   READ_ONCE(dev->registered) ? dev_name(&dev->vdev.dev) :
 			   "unregistered", READ_ONCE(dev->dead) ? " dead" : "");
+		if (dev->played)
+			seq_printf(s, " played from log vl%u", dev->log_index);
+		seq_putc(s, '\n');
 		seq_printf(s, "  status 0x%02x device_features 0x%016llx driver_features 0x%016llx epoch %u\n",
 			   READ_ONCE(dev->status), dev->device_features,
 			   dev->driver_features, dev->epoch);

@@ -25,6 +25,7 @@
 #include <linux/workqueue.h>
 #include <linux/virtio_loopback.h>
 
+struct netlink_ext_ack;
 struct seq_file;
 
 /* Where a descriptor chain stands, by its head index. */
@@ -98,7 +99,29 @@ struct vl_vq {
 	u64 reported_oversized;
 	u64 reported_unreadable;
 	bool reported_broken;
+
+	/*
+	 * Play mode, posted queues: what each chain returned at notification
+	 * time looked like, for the play engine to compare with the log.  A
+	 * ring of VL_POSTED_SEEN entries under @lock; @seen_lost when it was
+	 * full.
+	 */
+	struct vl_posted_seen *seen;
+	u32 seen_head;
+	u32 seen_tail;
+	bool seen_lost;
 };
+
+/* A posted chain as play mode saw it: the log's REQUEST fields. */
+struct vl_posted_seen {
+	u64 req_seq;
+	u32 nsegs;
+	u32 out_len;
+	u32 in_len;
+	u32 crc;		/* CRC32C of the layout, then the out-data */
+};
+
+#define VL_POSTED_SEEN	256
 
 #define VL_POSTED_BUF_SIZE	(256 * 1024)
 /* A posted chain is handed over in records of at most this many bytes. */
@@ -182,6 +205,18 @@ struct vl_dev {
 	bool dead;			/* the backend is gone */
 	u32 read_size_needed;		/* the message the last ENOSPC held back */
 	u32 log_room_needed;		/* the record the log had no room for */
+
+	/*
+	 * Play mode made this device from a log: there is no backend, the
+	 * play engine (vl_play.c) serves it.  What the driver does is queued
+	 * on @actions for the engine to compare with the log.
+	 */
+	bool played;
+	u32 log_index;			/* N of the log's vlN */
+	struct list_head play_node;	/* in the engine's list */
+	spinlock_t actions_lock;	/* @actions, @actions_lost */
+	struct list_head actions;	/* struct vl_play_action */
+	bool actions_lost;		/* one could not be queued */
 };
 
 static inline struct vl_dev *to_vl_dev(struct virtio_device *vdev)
@@ -194,6 +229,8 @@ extern struct workqueue_struct *vl_wq;
 /* vl_device.c: the transport */
 struct vl_dev *vl_dev_create(const struct virtio_loopback_device_config *cfg,
 			     const u8 __user *config);
+struct vl_dev *vl_dev_create_played(const struct virtio_loopback_device_config *cfg,
+				    const u8 *config, u32 log_index);
 void vl_dev_destroy(struct vl_dev *dev);
 void vl_dev_get_info(struct vl_dev *dev, struct virtio_loopback_device_info *info);
 bool vl_dev_has_work(struct vl_dev *dev);
@@ -203,6 +240,11 @@ void vl_dev_config_change(struct vl_dev *dev, u32 offset, const u8 *data,
 bool vl_dev_driver_ok(struct vl_dev *dev);
 void vl_dev_report(struct vl_dev *dev);
 void vl_devices_show(struct seq_file *s);
+void vl_devices_wake(void);
+struct sk_buff;
+struct netlink_callback;
+int vl_devices_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int vl_dev_put_attrs(struct sk_buff *msg, struct vl_dev *dev, bool stats);
 
 /* vl_vq.c: the device side of a split virtqueue */
 struct vl_chain {
@@ -245,6 +287,12 @@ void vl_vq_signal_work(struct work_struct *work);
 int vl_vq_post(struct vl_vq *vq, bool in_notify);
 bool vl_vq_has_posted(struct vl_vq *vq);
 ssize_t vl_vq_read_posted(struct vl_vq *vq, char __user *buf, size_t count);
+bool vl_vq_pop_seen(struct vl_vq *vq, struct vl_posted_seen *seen);
+int vl_vq_complete_played(struct vl_vq *vq, u64 req_seq, u32 offset,
+			  const u8 *data, u32 len, u32 used_len);
+int vl_vq_compare_out(const struct vl_seg *segs, unsigned int nsegs,
+		      const u8 *expected, u32 *bad_offset, u8 *actual);
+unsigned int vl_vq_inflight(struct vl_vq *vq);
 
 /* What a fail rule wrote into a chain's writable part, for the log. */
 struct vl_fail_note {
@@ -310,11 +358,68 @@ void vl_record_config(struct vl_dev *dev, u16 kind, u32 offset,
 void vl_record_queue(struct vl_vq *vq, u32 size);
 void vl_devices_record(void);
 
+/* vl_play.c: play mode, and the controls of every mode */
+struct vl_play_action {
+	struct list_head node;
+	u16 kind;		/* enum virtio_loopback_log_kind */
+	u32 queue;
+	u64 value;		/* status, features, queue size */
+	u32 offset;		/* CONFIG_WRITE */
+	u32 size;
+	u8 data[];
+};
+
+struct vl_divergence {
+	u64 icount;
+	u32 device;
+	u32 queue;
+	u64 record;
+	u64 expected;
+	u64 actual;
+	char field[32];
+	char message[160];
+};
+
+struct vl_play_state {
+	bool playing;
+	bool paused;
+	bool has_break;
+	u32 icount_source;
+	u64 icount;
+	u64 break_icount;
+	u64 position;
+	u64 end_icount;
+	char filename[VL_LOG_FILENAME_MAX];
+};
+
+void vl_play_observe(struct vl_dev *dev, u16 kind, u32 queue, u64 value,
+		     u32 offset, const void *data, u32 size);
+void vl_play_kick(void);
+bool vl_play_active(void);
+int vl_play_open(const struct virtio_loopback_play_start *start);
+int vl_play_stop(void);
+int vl_play_break(u64 icount, struct netlink_ext_ack *extack);
+int vl_play_delete_break(struct netlink_ext_ack *extack);
+int vl_play_seek(u64 icount, struct netlink_ext_ack *extack);
+int vl_replay_record_start(const char *filename);
+int vl_replay_stop(void);
+int vl_replay_cont(void);
+bool vl_frozen(void);
+extern wait_queue_head_t vl_thaw_wait;
+void vl_play_get_state(struct vl_play_state *st);
+bool vl_play_get_divergence(struct vl_divergence *d);
+void vl_play_show(struct seq_file *s);
+void vl_play_init(void);
+void vl_play_exit(void);
+
 /* vl_replay.c */
 struct vl_replay_state {
 	u32 mode;		/* enum virtio_loopback_replay_mode */
 	u64 icount;
+	u32 icount_source;
+	bool paused;
 	struct vl_log_state log;
+	struct vl_play_state play;
 };
 
 void vl_replay_get_state(struct vl_replay_state *state);
@@ -328,6 +433,13 @@ struct device *vl_chardev_device(void);
 
 int vl_genl_init(void);
 void vl_genl_exit(void);
+int vl_genl_put_device(struct sk_buff *skb, struct netlink_callback *cb,
+		       struct vl_dev *dev);
+void vl_genl_notify_stopped(u64 icount, u32 reason);
+void vl_genl_notify_resumed(u64 icount);
+void vl_genl_notify_divergence(const struct vl_divergence *d);
+void vl_genl_notify_loss(u64 lost);
+void vl_genl_notify_device(struct vl_dev *dev, bool added);
 
 void vl_debugfs_init(void);
 void vl_debugfs_exit(void);

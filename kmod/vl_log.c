@@ -73,6 +73,7 @@ struct vl_log {
 	bool reader;		/* a stream is open: nothing is overwritten */
 	wait_queue_head_t data_wait;
 	wait_queue_head_t room_wait;
+	struct work_struct loss_work;	/* tells the events group of a loss */
 	char filename[VL_LOG_FILENAME_MAX];
 };
 
@@ -88,6 +89,17 @@ static struct vl_log vl_log = {
 bool vl_log_recording(void)
 {
 	return READ_ONCE(vl_log.recording);
+}
+
+static void vl_log_loss_work(struct work_struct *work)
+{
+	unsigned long flags;
+	u64 lost;
+
+	spin_lock_irqsave(&vl_log.lock, flags);
+	lost = vl_log.lost_records;
+	spin_unlock_irqrestore(&vl_log.lock, flags);
+	vl_genl_notify_loss(lost);
 }
 
 static u32 vl_crc32c(u32 crc, const void *p, size_t len)
@@ -208,6 +220,8 @@ static void vl_log_mark_loss(void)
 	vl_log_seal(&w);
 	vl_log.unmarked_records = 0;
 	vl_log.unmarked_bytes = 0;
+	/* Atomic context here: the event is sent from process context. */
+	queue_work(vl_wq, &vl_log.loss_work);
 }
 
 /*
@@ -560,6 +574,7 @@ int vl_log_init(void)
 		       log_size, VL_LOG_MIN, VL_LOG_MAX);
 		return -EINVAL;
 	}
+	INIT_WORK(&vl_log.loss_work, vl_log_loss_work);
 	vl_log.size = ALIGN(log_size, VIRTIO_LOOPBACK_LOG_ALIGN);
 	vl_log.buf = vmalloc(vl_log.size);
 	return vl_log.buf ? 0 : -ENOMEM;
@@ -567,6 +582,7 @@ int vl_log_init(void)
 
 void vl_log_exit(void)
 {
+	cancel_work_sync(&vl_log.loss_work);
 	vfree(vl_log.buf);
 	vl_log.buf = NULL;
 }

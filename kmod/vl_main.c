@@ -26,6 +26,7 @@ static int __init vl_init(void)
 	err = vl_log_init();
 	if (err)
 		goto err_wq;
+	vl_play_init();
 
 	/* debugfs is optional: a kernel without it still gets a transport. */
 	vl_debugfs_init();
@@ -53,6 +54,7 @@ err_wq:
 static void __exit vl_exit(void)
 {
 	vl_chardev_exit();
+	vl_play_exit();
 	vl_genl_exit();
 	vl_debugfs_exit();
 	vl_log_exit();

@@ -7,6 +7,8 @@
  *
  * Every function here returns at once when nothing is recording, and may
  * lose its record (counted) when the ring has no room: it never waits.
+ * On a device play mode made, what the driver does is handed to the play
+ * engine instead, to be compared with the log (vl_play_observe()).
  */
 #include <linux/slab.h>
 
@@ -82,6 +84,9 @@ void vl_record_reset(struct vl_dev *dev)
 {
 	__le32 p[2] = { cpu_to_le32(dev->epoch) };
 
+	vl_play_observe(dev, VIRTIO_LOOPBACK_LOG_RESET,
+			VIRTIO_LOOPBACK_LOG_NO_QUEUE, dev->epoch, 0, NULL, 0);
+
 	vl_record_small(dev, VIRTIO_LOOPBACK_LOG_RESET,
 			VIRTIO_LOOPBACK_LOG_NO_QUEUE, p, sizeof(p));
 }
@@ -90,6 +95,10 @@ void vl_record_features(struct vl_dev *dev)
 {
 	__le64 p = cpu_to_le64(dev->driver_features);
 
+	vl_play_observe(dev, VIRTIO_LOOPBACK_LOG_FEATURES,
+			VIRTIO_LOOPBACK_LOG_NO_QUEUE, dev->driver_features, 0,
+			NULL, 0);
+
 	vl_record_small(dev, VIRTIO_LOOPBACK_LOG_FEATURES,
 			VIRTIO_LOOPBACK_LOG_NO_QUEUE, &p, sizeof(p));
 }
@@ -97,6 +106,9 @@ void vl_record_features(struct vl_dev *dev)
 void vl_record_status(struct vl_dev *dev, u8 status)
 {
 	__le32 p[2] = { cpu_to_le32(status) };
+
+	vl_play_observe(dev, VIRTIO_LOOPBACK_LOG_STATUS,
+			VIRTIO_LOOPBACK_LOG_NO_QUEUE, status, 0, NULL, 0);
 
 	vl_record_small(dev, VIRTIO_LOOPBACK_LOG_STATUS,
 			VIRTIO_LOOPBACK_LOG_NO_QUEUE, p, sizeof(p));
@@ -111,6 +123,9 @@ void vl_record_config(struct vl_dev *dev, u16 kind, u32 offset,
 	};
 	struct vl_log_writer w;
 
+	if (kind == VIRTIO_LOOPBACK_LOG_CONFIG_WRITE)
+		vl_play_observe(dev, kind, VIRTIO_LOOPBACK_LOG_NO_QUEUE, 0,
+				offset, data, size);
 	if (!vl_log_recording())
 		return;
 	if (vl_log_begin(&w, kind, 0, dev->index, VIRTIO_LOOPBACK_LOG_NO_QUEUE,
@@ -125,6 +140,8 @@ void vl_record_queue(struct vl_vq *vq, u32 size)
 {
 	__le32 p[2] = { cpu_to_le32(size) };
 
+	vl_play_observe(vq->dev, VIRTIO_LOOPBACK_LOG_QUEUE, vq->index, size, 0,
+			NULL, 0);
 	vl_record_small(vq->dev, VIRTIO_LOOPBACK_LOG_QUEUE, vq->index, p,
 			sizeof(p));
 }

@@ -3,17 +3,30 @@
  * virtio-loopback: replay state.
  *
  * The mode and instruction count that query-replay reports, with the log's
- * counters.  The mode is "record" while the log records (vl_log.c), "none"
- * otherwise, as QEMU without -icount rr.
+ * counters: "record" while the log records (vl_log.c), "play" while a
+ * player's stream is open (vl_play.c), "none" otherwise, as QEMU without
+ * -icount rr.
  */
 #include "vl_internal.h"
 
 void vl_replay_get_state(struct vl_replay_state *state)
 {
 	vl_log_get_state(&state->log);
-	state->mode = state->log.recording ? VIRTIO_LOOPBACK_REPLAY_MODE_RECORD :
-					     VIRTIO_LOOPBACK_REPLAY_MODE_NONE;
-	state->icount = state->log.recording ? state->log.icount : 0;
+	vl_play_get_state(&state->play);
+	state->paused = state->play.paused;
+	if (state->play.playing) {
+		state->mode = VIRTIO_LOOPBACK_REPLAY_MODE_PLAY;
+		state->icount = state->play.icount;
+		state->icount_source = state->play.icount_source;
+	} else if (state->log.recording) {
+		state->mode = VIRTIO_LOOPBACK_REPLAY_MODE_RECORD;
+		state->icount = state->log.icount;
+		state->icount_source = state->log.icount_source;
+	} else {
+		state->mode = VIRTIO_LOOPBACK_REPLAY_MODE_NONE;
+		state->icount = 0;
+		state->icount_source = VIRTIO_LOOPBACK_ICOUNT_NONE;
+	}
 }
 
 const char *vl_replay_mode_name(u32 mode)

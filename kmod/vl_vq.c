@@ -34,6 +34,7 @@
 #include <linux/virtio_config.h>
 
 #include "vl_internal.h"
+#include "vl_logfmt.h"
 
 /* Visit each page-sized piece of a physical range. */
 int vl_phys_for_each(u64 addr, u32 len, vl_page_fn fn, void *ctx)
@@ -672,6 +673,141 @@ int vl_vq_complete(struct vl_vq *vq, u64 id, const u8 __user *data, u32 len)
 	return err;
 }
 
+/* Play mode: in-data from the log, from @skip bytes into the writable part. */
+struct vl_write_in {
+	const u8 *src;
+	u32 skip;
+	u32 left;
+};
+
+static int vl_write_in_seg(const struct vl_seg *seg, void *ctx)
+{
+	struct vl_write_in *in = ctx;
+	u32 skip, n;
+	int err;
+
+	if (!in->left)
+		return VL_WALK_STOP;
+	if (!seg->flags)
+		return 0;
+	skip = min(in->skip, seg->len);
+	in->skip -= skip;
+	n = min(in->left, seg->len - skip);
+	if (!n)
+		return 0;
+	err = vl_phys_write(seg->addr + skip, in->src, n);
+	if (err)
+		return err;
+	in->src += n;
+	in->left -= n;
+	return 0;
+}
+
+/*
+ * Play mode: complete the request numbered @req_seq on the queue with what
+ * the log says its device wrote: @len bytes at @offset of the writable
+ * part, and @used_len.  -ENOENT when the driver has no such request in
+ * flight (a reset forgot it), -EMSGSIZE when the chain is too short.
+ */
+int vl_vq_complete_played(struct vl_vq *vq, u64 req_seq, u32 offset,
+			  const u8 *data, u32 len, u32 used_len)
+{
+	struct vl_write_in in = { .src = data, .skip = offset, .left = len };
+	struct vl_inflight *req = NULL;
+	unsigned int head;
+	int err;
+
+	spin_lock_irq(&vq->lock);
+	for (head = 0; vq->enabled && head < vq->vring.num; head++) {
+		if (vq->inflight[head].state == VL_REQ_DELIVERED &&
+		    vq->inflight[head].req_seq == req_seq) {
+			req = &vq->inflight[head];
+			break;
+		}
+	}
+	if (!req) {
+		spin_unlock_irq(&vq->lock);
+		return -ENOENT;
+	}
+	if (used_len > req->in_len || offset > req->in_len ||
+	    len > req->in_len - offset) {
+		spin_unlock_irq(&vq->lock);
+		return -EMSGSIZE;
+	}
+	req->state = VL_REQ_COMPLETING;
+	spin_unlock_irq(&vq->lock);
+
+	err = vl_walk_chain(vq, head, VL_CHAIN_MAX_SEGS, vl_write_in_seg, &in);
+
+	spin_lock_irq(&vq->lock);
+	if (err)
+		req->state = VL_REQ_DELIVERED;
+	else
+		vl_vq_push_used(vq, head, used_len);
+	spin_unlock_irq(&vq->lock);
+	return err;
+}
+
+struct vl_compare {
+	const u8 *expected;
+	u32 pos;
+	u32 bad;
+	u8 actual;
+	bool differs;
+};
+
+static int vl_compare_page(void *kaddr, size_t len, void *ctx)
+{
+	struct vl_compare *c = ctx;
+	const u8 *p = kaddr;
+	size_t i;
+
+	if (!memcmp(p, c->expected + c->pos, len)) {
+		c->pos += len;
+		return 0;
+	}
+	for (i = 0; p[i] == c->expected[c->pos + i]; i++)
+		;
+	c->bad = c->pos + i;
+	c->actual = p[i];
+	c->differs = true;
+	return -EILSEQ;
+}
+
+/*
+ * Compare a chain's out-data with @expected (as long as the readable
+ * segments).  0 when equal; -EILSEQ with the first differing byte's offset
+ * and value when not; -EFAULT when a segment cannot be read.
+ */
+int vl_vq_compare_out(const struct vl_seg *segs, unsigned int nsegs,
+		      const u8 *expected, u32 *bad_offset, u8 *actual)
+{
+	struct vl_compare c = { .expected = expected };
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; !err && i < nsegs && !segs[i].flags; i++)
+		err = vl_phys_for_each(segs[i].addr, segs[i].len,
+				       vl_compare_page, &c);
+	if (c.differs) {
+		*bad_offset = c.bad;
+		*actual = c.actual;
+	}
+	return err;
+}
+
+/* Requests the device holds: taken, not yet returned. */
+unsigned int vl_vq_inflight(struct vl_vq *vq)
+{
+	unsigned int i, n = 0;
+
+	spin_lock_irq(&vq->lock);
+	for (i = 0; i < vq->dev->max_queue_size; i++)
+		n += vq->inflight[i].state != VL_REQ_FREE;
+	spin_unlock_irq(&vq->lock);
+	return n;
+}
+
 /*
  * The backend is gone: fail every request it held and every chain still
  * in the avail ring, each under one hold of the lock, whatever the queue's
@@ -866,6 +1002,80 @@ static int vl_post_seg(const struct vl_seg *seg, void *ctx)
 }
 
 /*
+ * Play mode: there is no backend to hand a posted chain to; what it looked
+ * like is kept for the play engine, as the log's REQUEST would show it.
+ * The caller holds vq->lock.
+ */
+static int vl_crc_page(void *kaddr, size_t len, void *ctx)
+{
+	u32 *crc = ctx;
+
+	*crc = vl_crc32c_update(*crc, kaddr, len);
+	return 0;
+}
+
+static int vl_crc_seg_layout(const struct vl_seg *seg, void *ctx)
+{
+	struct virtio_loopback_log_seg s = {
+		.len = cpu_to_le32(seg->len),
+		.flags = cpu_to_le32(seg->flags),
+	};
+	u32 *crc = ctx;
+
+	*crc = vl_crc32c_update(*crc, &s, sizeof(s));
+	return 0;
+}
+
+static int vl_crc_seg_out(const struct vl_seg *seg, void *ctx)
+{
+	if (seg->flags)
+		return VL_WALK_STOP;
+	return vl_phys_for_each(seg->addr, seg->len, vl_crc_page, ctx);
+}
+
+static void vl_vq_see_posted(struct vl_vq *vq, u16 head,
+			     const struct vl_chain_ends *ends)
+{
+	struct vl_posted_seen *seen;
+	u32 crc = ~0U;
+
+	if (vq->seen_head - vq->seen_tail >= VL_POSTED_SEEN) {
+		vq->seen_lost = true;
+		return;
+	}
+	seen = &vq->seen[vq->seen_head % VL_POSTED_SEEN];
+	seen->req_seq = vq->next_req_seq;
+	seen->nsegs = ends->n_out + ends->n_in;
+	if (seen->nsegs > VIRTIO_LOOPBACK_MAX_SEGS)
+		seen->nsegs = 0;
+	seen->out_len = seen->nsegs ? ends->out_len : 0;
+	seen->in_len = ends->in_len;
+	if (seen->nsegs) {
+		vl_walk_chain(vq, head, VL_CHAIN_MAX_SEGS, vl_crc_seg_layout,
+			      &crc);
+		vl_walk_chain(vq, head, VL_CHAIN_MAX_SEGS, vl_crc_seg_out, &crc);
+	}
+	seen->crc = ~crc;
+	vq->seen_head++;
+	vq->posted++;
+}
+
+/* The oldest posted chain play mode has not matched yet. */
+bool vl_vq_pop_seen(struct vl_vq *vq, struct vl_posted_seen *seen)
+{
+	bool found = false;
+
+	spin_lock_irq(&vq->lock);
+	if (vq->seen_head != vq->seen_tail) {
+		*seen = vq->seen[vq->seen_tail % VL_POSTED_SEEN];
+		vq->seen_tail++;
+		found = true;
+	}
+	spin_unlock_irq(&vq->lock);
+	return found;
+}
+
+/*
  * Post one chain; the caller holds vq->lock.  0, or -ENOSPC when the ring
  * is full and @drop is false.  A chain the device cannot read is returned
  * unread and counted: its driver spins until it is back.
@@ -881,6 +1091,10 @@ static int vl_vq_post_one(struct vl_vq *vq, u16 head, bool drop)
 	if (err) {
 		vq->unreadable++;
 		vl_dev_report(vq->dev);
+		goto done;
+	}
+	if (vq->seen) {
+		vl_vq_see_posted(vq, head, &ends);
 		goto done;
 	}
 	need = vl_posted_space(ends.out_len);
@@ -1042,6 +1256,8 @@ void vl_vq_reset(struct vl_vq *vq)
 	vq->next_req_seq = 0;
 	vq->posted_head = 0;
 	vq->posted_tail = 0;
+	vq->seen_head = 0;
+	vq->seen_tail = 0;
 	for (i = 0; i < vq->dev->max_queue_size; i++)
 		vq->inflight[i].state = VL_REQ_FREE;
 	spin_unlock_irq(&vq->lock);

@@ -147,6 +147,39 @@ struct virtio_loopback_device_info {
  */
 #define VIRTIO_LOOPBACK_OPEN_LOG	_IO(VIRTIO_LOOPBACK_IOC_MAGIC, 0x10)
 
+/**
+ * struct virtio_loopback_play_start - VIRTIO_LOOPBACK_OPEN_PLAY
+ * @size: bytes of the log, its file header included
+ * @end_icount: the icount of its last record: seeks beyond are refused
+ * @filename: what query-replay names, NUL-terminated (may be empty)
+ * @reserved: zero
+ */
+struct virtio_loopback_play_start {
+	__u64 size;
+	__u64 end_icount;
+	char filename[256];
+	__u64 reserved[4];
+};
+
+/*
+ * Play a log, on a file that has no device: mode play begins and the
+ * returned file descriptor takes the log, from its file header on.  One
+ * player at a time, not while recording (EBUSY); CAP_SYS_ADMIN.
+ *
+ * The module checks each record as it arrives: write() takes bytes up to
+ * the first bad record and fails with EBADMSG on it (its offset is then
+ * lseek(fd, 0, SEEK_CUR)).  Writes block while the play buffer (the
+ * module parameter log_size) is full.  Every write() appends at the
+ * offset lseek(fd, 0, SEEK_CUR) reports, which is where the module wants
+ * the log next: a backward seek moves it back to a snapshot point, and a
+ * write() that was blocked across such a move fails with ESTALE.  poll()
+ * reports EPOLLOUT while the module wants bytes, EPOLLHUP once play mode
+ * has ended.  Closing the descriptor ends play mode: the devices it made
+ * go away.
+ */
+#define VIRTIO_LOOPBACK_OPEN_PLAY \
+	_IOW(VIRTIO_LOOPBACK_IOC_MAGIC, 0x11, struct virtio_loopback_play_start)
+
 #define VIRTIO_LOOPBACK_MSG_ALIGN	8
 
 enum virtio_loopback_msg_type {
@@ -520,6 +553,16 @@ enum virtio_loopback_replay_mode {
 	VIRTIO_LOOPBACK_REPLAY_MODE_PLAY,
 };
 
+/* Why replay stopped, in a STOPPED notification. */
+enum virtio_loopback_stop_reason {
+	VIRTIO_LOOPBACK_STOP_USER,		/* the stop command */
+	VIRTIO_LOOPBACK_STOP_BREAK,		/* the breakpoint was reached */
+	VIRTIO_LOOPBACK_STOP_SEEK,		/* a seek reached its target */
+	VIRTIO_LOOPBACK_STOP_DIVERGENCE,	/* the driver did something else */
+	VIRTIO_LOOPBACK_STOP_END,		/* the log has no more records */
+	VIRTIO_LOOPBACK_STOP_LOG_ERROR,		/* the log cannot be played on */
+};
+
 /* Attributes describing the replay state (attribute-set "replay"). */
 enum {
 	VIRTIO_LOOPBACK_A_REPLAY_PAD = 1,
@@ -531,15 +574,60 @@ enum {
 	VIRTIO_LOOPBACK_A_REPLAY_LOST,		/* u64, records lost */
 	VIRTIO_LOOPBACK_A_REPLAY_LOG_FILL,	/* u32, bytes waiting in the ring */
 	VIRTIO_LOOPBACK_A_REPLAY_LOG_SIZE,	/* u32, bytes of the ring */
+	VIRTIO_LOOPBACK_A_REPLAY_BREAK,		/* u64, the breakpoint's icount */
+	VIRTIO_LOOPBACK_A_REPLAY_PAUSED,	/* u8, 1 while the device side is frozen */
+	VIRTIO_LOOPBACK_A_REPLAY_POSITION,	/* u64, records of the log played */
+	VIRTIO_LOOPBACK_A_REPLAY_END_ICOUNT,	/* u64, icount of the log's last record */
+	VIRTIO_LOOPBACK_A_REPLAY_REASON,	/* u32, enum virtio_loopback_stop_reason */
+	VIRTIO_LOOPBACK_A_REPLAY_DEVICE,	/* u32, N of the log's device vlN */
+	VIRTIO_LOOPBACK_A_REPLAY_QUEUE,		/* u32, virtqueue, or VIRTIO_LOOPBACK_LOG_NO_QUEUE */
+	VIRTIO_LOOPBACK_A_REPLAY_RECORD,	/* u64, seq of the log record */
+	VIRTIO_LOOPBACK_A_REPLAY_FIELD,		/* string, what differs */
+	VIRTIO_LOOPBACK_A_REPLAY_EXPECTED,	/* u64, its value in the log */
+	VIRTIO_LOOPBACK_A_REPLAY_ACTUAL,	/* u64, its value now */
+	VIRTIO_LOOPBACK_A_REPLAY_MESSAGE,	/* string, a sentence for people */
 
 	__VIRTIO_LOOPBACK_A_REPLAY_MAX,
 	VIRTIO_LOOPBACK_A_REPLAY_MAX = (__VIRTIO_LOOPBACK_A_REPLAY_MAX - 1)
+};
+
+/* Attributes describing one device (attribute-set "device"). */
+enum {
+	VIRTIO_LOOPBACK_A_DEVICE_PAD = 1,
+	VIRTIO_LOOPBACK_A_DEVICE_INDEX,		/* u32, N of vlN */
+	VIRTIO_LOOPBACK_A_DEVICE_DEVICE_ID,	/* u32, virtio device id */
+	VIRTIO_LOOPBACK_A_DEVICE_VIRTIO_INDEX,	/* u32, M of virtioM, once registered */
+	VIRTIO_LOOPBACK_A_DEVICE_STATUS,	/* u32, the status byte */
+	VIRTIO_LOOPBACK_A_DEVICE_DEVICE_FEATURES, /* u64, offered */
+	VIRTIO_LOOPBACK_A_DEVICE_DRIVER_FEATURES, /* u64, accepted */
+	VIRTIO_LOOPBACK_A_DEVICE_NUM_QUEUES,	/* u32, virtqueues */
+	VIRTIO_LOOPBACK_A_DEVICE_INFLIGHT,	/* u32, requests taken, not completed */
+	VIRTIO_LOOPBACK_A_DEVICE_REQUESTS,	/* u64, requests taken */
+	VIRTIO_LOOPBACK_A_DEVICE_COMPLETIONS,	/* u64, requests completed */
+	VIRTIO_LOOPBACK_A_DEVICE_LOG_INDEX,	/* u32, the log's device it plays */
+
+	__VIRTIO_LOOPBACK_A_DEVICE_MAX,
+	VIRTIO_LOOPBACK_A_DEVICE_MAX = (__VIRTIO_LOOPBACK_A_DEVICE_MAX - 1)
 };
 
 enum {
 	VIRTIO_LOOPBACK_CMD_REPLAY_GET = 1,	/* answer the replay state */
 	VIRTIO_LOOPBACK_CMD_RECORD_START,	/* mode record; FILENAME optional */
 	VIRTIO_LOOPBACK_CMD_RECORD_STOP,	/* mode none */
+	VIRTIO_LOOPBACK_CMD_PLAY_STOP,		/* end play mode: mode none */
+	VIRTIO_LOOPBACK_CMD_BREAK_SET,		/* BREAK: stop when replay gets there */
+	VIRTIO_LOOPBACK_CMD_BREAK_DELETE,	/* forget the breakpoint */
+	VIRTIO_LOOPBACK_CMD_SEEK,		/* ICOUNT: play to it, then stop */
+	VIRTIO_LOOPBACK_CMD_STOP,		/* freeze the device side */
+	VIRTIO_LOOPBACK_CMD_CONT,		/* thaw it */
+	VIRTIO_LOOPBACK_CMD_DIVERGENCE_GET,	/* the last divergence */
+	VIRTIO_LOOPBACK_CMD_DEVICE_GET,		/* dump: every device */
+	VIRTIO_LOOPBACK_CMD_STOPPED_NTF,	/* event: the device side froze */
+	VIRTIO_LOOPBACK_CMD_RESUMED_NTF,	/* event: it thawed */
+	VIRTIO_LOOPBACK_CMD_DIVERGENCE_NTF,	/* event: the driver left the log */
+	VIRTIO_LOOPBACK_CMD_LOSS_NTF,		/* event: records were lost */
+	VIRTIO_LOOPBACK_CMD_DEVICE_ADDED_NTF,	/* event */
+	VIRTIO_LOOPBACK_CMD_DEVICE_REMOVED_NTF,	/* event */
 
 	__VIRTIO_LOOPBACK_CMD_MAX,
 	VIRTIO_LOOPBACK_CMD_MAX = (__VIRTIO_LOOPBACK_CMD_MAX - 1)
