@@ -174,9 +174,10 @@ $(BUILD)/host-tests/vl_logfmt_test: selftests/host/vl_logfmt_test.c selftests/ho
 	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(LOGFMT_CFLAGS) -o $@ $(filter %.c,$^)
 
 # vlctl log, run in-process on logs the test builds.
-VLCTL_LOG_SRCS := userspace/vlctl/log_cmd.c userspace/vlctl/log_decode.c
+VLCTL_LOG_SRCS := userspace/vlctl/log_cmd.c userspace/vlctl/log_decode.c \
+	userspace/vlctl/log_file.c
 $(BUILD)/host-tests/vlctl_log_test: selftests/host/vlctl_log_test.c selftests/host/vl_logbuild.h \
-		$(VLCTL_LOG_SRCS) $(LOGFMT_SRCS) $(LOGFMT_HDRS) $(VLCTL_HDRS)
+		selftests/host/vlctl_run.h $(VLCTL_LOG_SRCS) $(LOGFMT_SRCS) $(LOGFMT_HDRS) $(VLCTL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(LOGFMT_CFLAGS) $(JSON_CFLAGS) \
 		-I$(TOP)/userspace/vlctl -o $@ $(filter %.c,$^) $(JSON_LIBS)

@@ -17,6 +17,7 @@
 #include "kselftest_harness.h"
 #include "vl_logbuild.h"
 #include "vlctl.h"
+#include "vlctl_run.h"
 
 /* Device indexes and the types the test log gives them. */
 #define BLK	0
@@ -110,14 +111,6 @@ static void build_log(struct logbuf *b)
 
 #define NRECS	30
 
-/* What one run of vlctl log printed. */
-struct run {
-	int status;
-	char *out;
-	char *err;
-	size_t out_len, err_len;
-};
-
 static char path[] = "/tmp/vlctl_log_test.XXXXXX";
 
 /* The fixture's file, made once by mkstemp(), rewritten by some tests. */
@@ -134,24 +127,12 @@ static void write_log(const struct logbuf *b, size_t len)
 /* vlctl log ARGS... PATH */
 static void run_log(struct run *r, const char *const *args)
 {
-	char *argv[16] = { "log" };
+	char *argv[16];
+	int argc = run_argv(argv, 16, "log", args);
 	FILE *out, *err;
-	int argc = 1;
 
-	while (*args)
-		argv[argc++] = (char *)*args++;
-	argv[argc] = NULL;
-	out = open_memstream(&r->out, &r->out_len);
-	err = open_memstream(&r->err, &r->err_len);
-	r->status = vlctl_log_main(argc, argv, out, err);
-	fclose(out);
-	fclose(err);
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
+	run_open(r, &out, &err);
+	run_close(r, vlctl_log_main(argc, argv, out, err), out, err);
 }
 
 /* The text line of record @seq, or "" (a static copy). */

@@ -13,11 +13,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log_decode.h"
+#include "log_file.h"
 #include "vlctl.h"
 
 void vlctl_log_usage(FILE *out)
@@ -41,113 +40,51 @@ void vlctl_log_usage(FILE *out)
 		"the bad one), 2 on a usage error.\n");
 }
 
-/* The log's bytes, mapped or read. */
-struct log_buf {
-	void *data;
-	size_t len;
-	bool mapped;
-};
-
-/* A pipe or a terminal has no size to map: read it all. */
-static int read_all(int fd, struct log_buf *b)
-{
-	size_t cap = 1 << 16;
-	ssize_t n;
-	void *p;
-
-	b->data = malloc(cap);
-	if (!b->data)
-		return -ENOMEM;
-	for (;;) {
-		if (b->len == cap) {
-			p = realloc(b->data, cap * 2);
-			if (!p)
-				return -ENOMEM;
-			b->data = p;
-			cap *= 2;
-		}
-		n = read(fd, (char *)b->data + b->len, cap - b->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (!n)
-			return 0;
-		b->len += n;
-	}
-}
-
-static void unload(struct log_buf *b)
-{
-	if (b->mapped)
-		munmap(b->data, b->len);
-	else
-		free(b->data);
-	memset(b, 0, sizeof(*b));
-}
-
-/* mmap gives a page-aligned buffer, as the parser wants 8-byte alignment. */
+/* FILE, or - for standard input. */
 static int load(const char *path, struct log_buf *b)
 {
-	struct stat st;
-	int fd, err = 0;
+	int fd, err;
 
-	memset(b, 0, sizeof(*b));
 	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st)) {
-		err = -errno;
-	} else if (S_ISREG(st.st_mode) && st.st_size > 0) {
-		b->data = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (b->data == MAP_FAILED) {
-			b->data = NULL;
-			err = -errno;
-		} else {
-			b->len = st.st_size;
-			b->mapped = true;
-		}
-	} else if (!S_ISREG(st.st_mode)) {
-		err = read_all(fd, b);
-	}
+	err = log_buf_load(fd, b);
 	if (fd)
 		close(fd);
-	if (err)
-		unload(b);
 	return err;
+}
+
+static void decode_header(void *arg, const struct vl_log_hdr_view *hdr)
+{
+	vl_logdec_header(arg, hdr);
+}
+
+static int decode_record(void *arg, const struct vl_log_rec_view *rec)
+{
+	return vl_logdec_record(arg, rec);
 }
 
 /* Decode @b; 0, or 1 with the reason on @err when the log is bad. */
 static int decode(struct vl_logdec *d, const struct log_buf *b,
 		  const char *path, FILE *err)
 {
-	struct vl_log_hdr_view hdr;
-	struct vl_log_rec_view rec;
-	struct vl_log_reader r;
-	const char *why;
-	char line[160];
+	static const struct log_walk_ops ops = {
+		.header = decode_header,
+		.record = decode_record,
+	};
+	char why[160];
 	int ret;
 
-	ret = vl_log_check_header(b->data, b->len, &hdr, &why);
-	if (ret) {
-		fprintf(err, "vlctl: %s: offset 0: %s\n", path, why);
-		return 1;
-	}
-	vl_logdec_header(d, &hdr);
-	vl_log_reader_init(&r, b->data, b->len, hdr.header_len);
-	while ((ret = vl_log_next(&r, &rec)) == 1) {
-		if (vl_logdec_record(d, &rec)) {
-			fprintf(err, "vlctl: %s: out of memory\n", path);
-			return 1;
-		}
-	}
+	ret = log_walk(b, &ops, d, why, sizeof(why));
 	if (ret < 0) {
-		vl_log_format_error(&r, line, sizeof(line));
-		fflush(d->out);
-		fprintf(err, "vlctl: %s: %s\n", path, line);
+		fprintf(err, "vlctl: %s: out of memory\n", path);
 		return 1;
 	}
-	return 0;
+	if (ret) {
+		fflush(d->out);
+		fprintf(err, "vlctl: %s: %s\n", path, why);
+	}
+	return ret;
 }
 
 static bool parse_u32(const char *s, u32 *v)
@@ -270,7 +207,7 @@ int vlctl_log_main(int argc, char **argv, FILE *out, FILE *err)
 	vl_logdec_init(&dec, &opts, out);
 	ret = decode(&dec, &buf, path, err);
 	vl_logdec_fini(&dec);
-	unload(&buf);
+	log_buf_unload(&buf);
 	if (fflush(out) && !ret) {
 		fprintf(err, "vlctl: writing the output: %s\n", strerror(errno));
 		ret = 1;
