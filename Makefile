@@ -182,6 +182,13 @@ $(BUILD)/host-tests/vlctl_log_test: selftests/host/vlctl_log_test.c selftests/ho
 	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(LOGFMT_CFLAGS) $(JSON_CFLAGS) \
 		-I$(TOP)/userspace/vlctl -o $@ $(filter %.c,$^) $(JSON_LIBS)
 
+# vlctl's netlink printing and the library's transactions (on nlctrl).
+$(BUILD)/host-tests/vlctl_genl_test: selftests/host/vlctl_genl_test.c userspace/vlctl/attrs.c \
+		$(LIBVL_GENL_SRCS) $(LIBVL_HDRS) $(VLCTL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) \
+		-I$(TOP)/userspace/vlctl -o $@ $(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS)
+
 # The bench report's parser, with json-c rather than the channel library.
 $(BUILD)/host-tests/bench_report_test: selftests/host/bench_report_test.c $(BENCH_REPORT_SRCS) $(BENCH_REPORT_HDRS)
 	@mkdir -p $(@D)

@@ -729,6 +729,9 @@ void vl_dev_destroy(struct vl_dev *dev)
 	list_del_init(&dev->node);
 	mutex_unlock(&vl_devices_lock);
 
+	/* Before what the removal makes the driver and the transport do. */
+	if (dev->started)
+		vl_record_removed(dev);
 	WRITE_ONCE(dev->dead, true);
 	/* Order "dead" before the queue scan, against vl_notify(). */
 	smp_mb();
@@ -740,10 +743,8 @@ void vl_dev_destroy(struct vl_dev *dev)
 	cancel_work_sync(&dev->dead_work);
 	vl_cancel_signal_work(dev);
 	cancel_work_sync(&dev->report_work);
-	if (dev->started) {
-		vl_record_removed(dev);
+	if (dev->started)
 		vl_genl_notify_device(dev, false);
-	}
 
 	device_unregister(dev->parent);
 	vl_dev_put(dev);

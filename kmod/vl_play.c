@@ -95,6 +95,8 @@ static struct vl_play {
 	struct vl_snapshot *snaps;
 	unsigned int nsnaps;
 	unsigned int snaps_cap;
+	u32 *gone;			/* the log's removed devices */
+	unsigned int ngone;
 } vl_play = {
 	.lock = __MUTEX_INITIALIZER(vl_play.lock),
 	.feeder_wait = __WAIT_QUEUE_HEAD_INITIALIZER(vl_play.feeder_wait),
@@ -268,6 +270,45 @@ static struct vl_dev *vl_play_find(u32 log_index)
 	return NULL;
 }
 
+/*
+ * Devices of the log that were removed: the records of their removal that
+ * follow REMOVED happen again when play mode removes them.
+ */
+static bool vl_gone(u32 log_index)
+{
+	unsigned int i;
+
+	for (i = 0; i < vl_play.ngone; i++)
+		if (vl_play.gone[i] == log_index)
+			return true;
+	return false;
+}
+
+static int vl_gone_add(u32 log_index)
+{
+	u32 *gone;
+
+	if (vl_gone(log_index))
+		return 0;
+	gone = krealloc_array(vl_play.gone, vl_play.ngone + 1, sizeof(*gone),
+			      GFP_KERNEL);
+	if (!gone)
+		return -ENOMEM;
+	gone[vl_play.ngone++] = log_index;
+	vl_play.gone = gone;
+	return 0;
+}
+
+/* The log made the device again: its records count again. */
+static void vl_gone_del(u32 log_index)
+{
+	unsigned int i;
+
+	for (i = 0; i < vl_play.ngone; i++)
+		if (vl_play.gone[i] == log_index)
+			vl_play.gone[i] = vl_play.gone[--vl_play.ngone];
+}
+
 static void vl_play_remove(struct vl_dev *dev)
 {
 	list_del_init(&dev->play_node);
@@ -332,6 +373,7 @@ static enum vl_apply vl_apply_device(const struct vl_log_rec_view *v)
 				    "device type not allowed (module parameter allowed_types)" :
 				    "the device cannot be made");
 	list_add_tail(&dev->play_node, &vl_play.devices);
+	vl_gone_del(v->device);
 	vl_dev_start(dev);
 	return VL_APPLIED;
 }
@@ -619,10 +661,15 @@ static enum vl_apply vl_apply(const struct vl_log_rec_view *v)
 		return vl_log_error(v, "the recording lost records here");
 	}
 	dev = vl_play_find(v->device);
+	/* Its removal: what the driver and transport did, done again. */
+	if (!dev && vl_gone(v->device))
+		return VL_APPLIED;
 	if (!dev)
 		return vl_log_error(v, "no such device in the log");
 	switch (v->kind) {
 	case VIRTIO_LOOPBACK_LOG_REMOVED:
+		if (vl_gone_add(v->device))
+			return vl_log_error(v, "out of memory");
 		vl_play_remove(dev);
 		return VL_APPLIED;
 	case VIRTIO_LOOPBACK_LOG_CONFIG_CHANGE:
@@ -939,6 +986,9 @@ static void vl_play_end(void)
 	vl_play.seeking = false;
 	kfree(vl_play.snaps);
 	vl_play.snaps = NULL;
+	kfree(vl_play.gone);
+	vl_play.gone = NULL;
+	vl_play.ngone = 0;
 	vl_play.nsnaps = 0;
 	vl_play.snaps_cap = 0;
 	vfree(vl_play.buf);
@@ -1114,6 +1164,8 @@ static void vl_play_rewind(const struct vl_snapshot *snap)
 	struct vl_snapshot to = *snap;
 
 	vl_play_remove_all();
+	/* At a snapshot point no device of the log lives, none is removed. */
+	vl_play.ngone = 0;
 	vl_play.nsnaps = snap - vl_play.snaps + 1;
 	vl_play.base = to.offset;
 	vl_play.start = 0;

@@ -16,43 +16,10 @@
 #include "vl_genl.h"
 #include "vl_logfmt.h"
 #include "vl_test_backend.h"
+#include "vl_test_log.h"
 #include "vl_test_rng.h"
 
 #define RNG_READ	(64 << 10)
-
-struct stream {
-	int fd;
-	pthread_t thread;
-	unsigned char *buf;
-	size_t len, cap;
-	int err;
-};
-
-static void *stream_drain(void *arg)
-{
-	struct stream *s = arg;
-
-	for (;;) {
-		ssize_t n;
-
-		if (s->len == s->cap) {
-			unsigned char *more = realloc(s->buf, s->cap * 2);
-
-			if (!more) {
-				s->err = ENOMEM;
-				return NULL;
-			}
-			s->buf = more;
-			s->cap *= 2;
-		}
-		n = read(s->fd, s->buf + s->len, s->cap - s->len);
-		if (n <= 0) {
-			s->err = n < 0 ? errno : 0;
-			return NULL;
-		}
-		s->len += n;
-	}
-}
 
 struct tally {
 	unsigned long kinds[VL_LOG_KIND_END];

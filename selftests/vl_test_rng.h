@@ -48,6 +48,11 @@ static inline int open_channel(void)
 	return open(VL_DEVNODE, O_RDWR | O_CLOEXEC);
 }
 
+/* How a raw backend answers a request: a completion at @out, its size. */
+typedef size_t (*raw_answer_fn)(void *ctx,
+				const struct virtio_loopback_msg_request *r,
+				unsigned char *out);
+
 /* A virtio-rng backend on a thread: every request gets RNG_BYTE bytes. */
 struct rng_backend {
 	int fd;
@@ -55,6 +60,7 @@ struct rng_backend {
 	pthread_t thread;
 	unsigned long requests;
 	unsigned char *rbuf, *wbuf;
+	raw_answer_fn answer;	/* rng_answer() unless set */
 };
 
 static inline size_t put_completion(unsigned char *p, uint64_t id, uint32_t queue,
@@ -78,9 +84,6 @@ static inline size_t put_completion(unsigned char *p, uint64_t id, uint32_t queu
  * @stop_fd is readable, pass each request to @answer, which may put a
  * completion at @out and returns its size, and write the answers back.
  */
-typedef size_t (*raw_answer_fn)(void *ctx,
-				const struct virtio_loopback_msg_request *r,
-				unsigned char *out);
 
 static inline void raw_serve(int fd, int stop_fd, unsigned char *rbuf,
 			     size_t rbuf_size, unsigned char *wbuf,
@@ -125,17 +128,19 @@ static inline void *rng_serve(void *arg)
 	struct rng_backend *b = arg;
 
 	raw_serve(b->fd, b->stop_pipe[0], b->rbuf, READ_BUF_SIZE, b->wbuf,
-		  rng_answer, b);
+		  b->answer ? b->answer : rng_answer, b);
 	return NULL;
 }
 
 /* Returns the device's index; on failure the backend is left stopped. */
-static inline int rng_backend_start(struct rng_backend *b)
+static inline int rng_backend_start_answer(struct rng_backend *b,
+					   raw_answer_fn answer)
 {
 	struct create_req req;
 	int index = -1;
 
 	memset(b, 0, sizeof(*b));
+	b->answer = answer;
 	b->fd = -1;
 	b->rbuf = malloc(READ_BUF_SIZE);
 	b->wbuf = malloc(READ_BUF_SIZE);
@@ -156,6 +161,11 @@ fail:
 	free(b->rbuf);
 	free(b->wbuf);
 	return -1;
+}
+
+static inline int rng_backend_start(struct rng_backend *b)
+{
+	return rng_backend_start_answer(b, NULL);
 }
 
 /* Stopping twice is harmless: a test may stop its backend early. */

@@ -3,7 +3,8 @@
  * vlctl record FILE: start recording and write the module's log stream to
  * FILE until interrupted (SIGINT, SIGTERM) or until `vlctl stop-recording`
  * ends the recording; then drain what is left, so FILE holds every record
- * the module logged.  vlctl stop-recording: end it from elsewhere.
+ * the module logged.  (vlctl stop-recording, which ends it from elsewhere,
+ * is in request_cmd.c.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -143,27 +144,13 @@ static int record(struct vl_genl *genl, const char *file)
 
 int vlctl_record_main(struct vl_genl *genl, int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: vlctl record FILE\n");
-		return 2;
-	}
-	return record(genl, argv[1]);
-}
-
-int vlctl_stop_recording_main(struct vl_genl *genl, int argc, char **argv)
-{
+	struct vlctl_args a;
 	int err;
 
-	(void)argv;
-	if (argc != 1) {
-		fprintf(stderr, "usage: vlctl stop-recording\n");
-		return 2;
-	}
-	err = vl_genl_record_stop(genl);
-	if (err) {
-		fprintf(stderr, "vlctl: stop-recording: %s\n",
-			err == -EALREADY ? "not recording" : strerror(-err));
+	err = vlctl_parse_args(argc, argv, 0, 1, "vlctl record FILE", &a, stderr);
+	if (err)
+		return err;
+	if (vlctl_connect(genl))
 		return 1;
-	}
-	return 0;
+	return record(genl, a.operands[0]);
 }

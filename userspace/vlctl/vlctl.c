@@ -5,13 +5,8 @@
  * humans.  Exit status: 0 done, 1 failed, 2 bad usage; vlctl record: 3
  * when the recording finished but the module lost records.
  */
-#include <errno.h>
-#include <inttypes.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <json-c/json.h>
 
 #include "vl_genl.h"
 #include "vlctl.h"
@@ -22,62 +17,26 @@ static void usage(FILE *out)
 		"usage: vlctl COMMAND [ARGS]\n"
 		"\n"
 		"Commands:\n"
-		"  query [--json]   show the replay mode, instruction count and log\n"
-		"  record FILE      record into FILE until interrupted or stopped\n"
-		"  stop-recording   end the recording\n"
-		"  log FILE         decode a replay log (vlctl log --help: its options)\n"
-		"  help             show this text\n");
-}
-
-static void query_json(const struct vl_replay_info *info)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "mode",
-			       json_object_new_string(vl_replay_mode_name(info->mode)));
-	json_object_object_add(o, "icount", json_object_new_int64(info->icount));
-	json_object_object_add(o, "icount-source",
-			       json_object_new_string(vl_icount_source_name(info->icount_source)));
-	if (info->filename[0])
-		json_object_object_add(o, "filename",
-				       json_object_new_string(info->filename));
-	json_object_object_add(o, "records", json_object_new_int64(info->records));
-	json_object_object_add(o, "lost", json_object_new_int64(info->lost));
-	json_object_object_add(o, "log-fill", json_object_new_int64(info->log_fill));
-	json_object_object_add(o, "log-size", json_object_new_int64(info->log_size));
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
-}
-
-static int cmd_query(struct vl_genl *genl, int argc, char **argv)
-{
-	bool json = argc == 2 && !strcmp(argv[1], "--json");
-	struct vl_replay_info info;
-	int err;
-
-	if (argc > 2 || (argc == 2 && !json)) {
-		fprintf(stderr, "usage: vlctl query [--json]\n");
-		return 2;
-	}
-	err = vl_genl_replay_get(genl, &info);
-	if (err) {
-		fprintf(stderr, "vlctl: query failed: %s\n", strerror(-err));
-		return 1;
-	}
-	if (json) {
-		query_json(&info);
-		return 0;
-	}
-	printf("mode: %s\n", vl_replay_mode_name(info.mode));
-	printf("icount: %" PRIu64 "\n", info.icount);
-	printf("icount source: %s\n", vl_icount_source_name(info.icount_source));
-	if (info.filename[0])
-		printf("filename: %s\n", info.filename);
-	printf("records: %" PRIu64 ", lost %" PRIu64 "\n", info.records,
-	       info.lost);
-	printf("log: %" PRIu32 " of %" PRIu32 " bytes waiting\n", info.log_fill,
-	       info.log_size);
-	return 0;
+		"  query [--json]        the replay mode, instruction count, log and\n"
+		"                        play state\n"
+		"  record FILE           record into FILE until interrupted or stopped\n"
+		"  stop-recording        end the recording\n"
+		"  stop-replay           end play mode\n"
+		"  break ICOUNT          pause replay when it reaches ICOUNT\n"
+		"  delete-break          forget the breakpoint\n"
+		"  seek ICOUNT           play to ICOUNT (backward: from a snapshot), pause\n"
+		"  stop                  freeze the device side (replay pauses)\n"
+		"  cont                  thaw it\n"
+		"  divergence [--json]   the last divergence of this play mode\n"
+		"  devices [--json]      every device, one line each\n"
+		"  events [--json] [--count N]\n"
+		"                        print notifications as they come (N of them)\n"
+		"  log FILE              decode a replay log (vlctl log --help: its options)\n"
+		"  help                  show this text\n"
+		"\n"
+		"--json: one JSON object per line.  ICOUNT and N: decimal.\n"
+		"Exit status: 0 done, 1 failed, 2 usage error (vlctl record: 3 when\n"
+		"records were lost).\n");
 }
 
 typedef int (*vlctl_genl_cmd)(struct vl_genl *genl, int argc, char **argv);
@@ -86,29 +45,29 @@ static const struct {
 	const char *name;
 	vlctl_genl_cmd run;
 } vlctl_genl_cmds[] = {
-	{ "query", cmd_query },
+	{ "query", vlctl_query_main },
 	{ "record", vlctl_record_main },
-	{ "stop-recording", vlctl_stop_recording_main },
+	{ "stop-recording", vlctl_request_main },
+	{ "stop-replay", vlctl_request_main },
+	{ "break", vlctl_request_main },
+	{ "delete-break", vlctl_request_main },
+	{ "seek", vlctl_request_main },
+	{ "stop", vlctl_request_main },
+	{ "cont", vlctl_request_main },
+	{ "divergence", vlctl_request_main },
+	{ "devices", vlctl_request_main },
+	{ "events", vlctl_events_main },
 };
 
+/* The subcommand opens the socket once its arguments are good. */
 static int run_genl_cmd(vlctl_genl_cmd run, int argc, char **argv)
 {
-	struct vl_genl genl;
-	int err, ret;
+	struct vl_genl genl = { 0 };
+	int ret;
 
-	err = vl_genl_open(&genl);
-	if (err == -ENOENT) {
-		fprintf(stderr,
-			"vlctl: generic netlink family 'virtio_loopback' not found: is virtio_loopback.ko loaded?\n");
-		return 1;
-	}
-	if (err) {
-		fprintf(stderr, "vlctl: cannot open generic netlink: %s\n",
-			strerror(-err));
-		return 1;
-	}
 	ret = run(&genl, argc, argv);
-	vl_genl_close(&genl);
+	if (genl.sock)
+		vl_genl_close(&genl);
 	return ret;
 }
 

@@ -379,11 +379,17 @@ enum virtio_loopback_log_kind {
 	VIRTIO_LOOPBACK_LOG_COMPLETION,		/* struct virtio_loopback_log_completion */
 	VIRTIO_LOOPBACK_LOG_CONFIG_CHANGE,	/* struct virtio_loopback_log_config */
 	VIRTIO_LOOPBACK_LOG_INTERRUPT,		/* struct virtio_loopback_log_interrupt */
-	VIRTIO_LOOPBACK_LOG_REMOVED,		/* no payload */
+	VIRTIO_LOOPBACK_LOG_REMOVED,		/* no payload; see below */
 
 	/* What the log itself lost */
 	VIRTIO_LOOPBACK_LOG_LOSS,		/* struct virtio_loopback_log_loss */
 };
+
+/*
+ * REMOVED: the backend removed the device.  The records of it that follow
+ * are its removal: the driver letting go (reset, queues deleted) and the
+ * requests the transport failed for it.
+ */
 
 /* @queue of a record that concerns the whole device. */
 #define VIRTIO_LOOPBACK_LOG_NO_QUEUE	0xffffffff

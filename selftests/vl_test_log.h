@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Recording and playing logs in the selftests: a thread that drains the
+ * module's log stream into memory, and a player that feeds a log in
+ * memory to play mode the way VIRTIO_LOOPBACK_OPEN_PLAY documents it
+ * (write where lseek() says, follow it back after a backward seek, stop
+ * at EPOLLHUP).
+ */
+#ifndef VL_TEST_LOG_H
+#define VL_TEST_LOG_H
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/virtio_loopback.h>
+
+#include "vl_genl.h"
+#include "vl_logfmt.h"
+#include "vl_test_util.h"
+
+/* The log stream, read into a growing buffer until it ends. */
+struct stream {
+	int fd;
+	pthread_t thread;
+	unsigned char *buf;
+	size_t len, cap;
+	int err;
+};
+
+static inline void *stream_drain(void *arg)
+{
+	struct stream *s = arg;
+
+	for (;;) {
+		ssize_t n;
+
+		if (s->len == s->cap) {
+			unsigned char *more = realloc(s->buf, s->cap * 2);
+
+			if (!more) {
+				s->err = ENOMEM;
+				return NULL;
+			}
+			s->buf = more;
+			s->cap *= 2;
+		}
+		n = read(s->fd, s->buf + s->len, s->cap - s->len);
+		if (n <= 0) {
+			s->err = n < 0 ? errno : 0;
+			return NULL;
+		}
+		s->len += n;
+	}
+}
+
+/* What a player needs to know of a whole log. */
+struct log_summary {
+	uint64_t records;
+	uint64_t first_icount;
+	uint64_t last_icount;
+	unsigned long kinds[VL_LOG_KIND_END];
+};
+
+/* 0, or -1 when the log does not parse (the reason in @err). */
+static inline int log_summarize(const unsigned char *log, size_t len,
+				struct log_summary *sum, char *err,
+				size_t err_size)
+{
+	struct vl_log_hdr_view hdr;
+	struct vl_log_rec_view v;
+	struct vl_log_reader r;
+	const char *reason;
+	int ret;
+
+	memset(sum, 0, sizeof(*sum));
+	if (vl_log_check_header(log, len, &hdr, &reason)) {
+		snprintf(err, err_size, "header: %s", reason);
+		return -1;
+	}
+	vl_log_reader_init(&r, log, len, hdr.header_len);
+	while ((ret = vl_log_next(&r, &v)) > 0) {
+		if (!sum->records)
+			sum->first_icount = v.icount;
+		sum->records++;
+		sum->last_icount = v.icount;
+		if (v.kind < VL_LOG_KIND_END)
+			sum->kinds[v.kind]++;
+	}
+	if (ret) {
+		vl_log_format_error(&r, err, err_size);
+		return -1;
+	}
+	return 0;
+}
+
+/* A log in memory, fed to play mode by a thread. */
+struct player {
+	int chan;
+	int fd;
+	const unsigned char *log;
+	size_t len;
+	pthread_t thread;
+	int err;		/* errno of what stopped it, 0 at EPOLLHUP */
+	unsigned long rewinds;	/* times the module moved the stream back */
+};
+
+static inline void *player_run(void *arg)
+{
+	struct player *p = arg;
+	off_t last = 0;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = p->fd, .events = POLLOUT };
+		off_t off = lseek(p->fd, 0, SEEK_CUR);
+		ssize_t n;
+
+		if (off < 0) {
+			p->err = errno;
+			return NULL;
+		}
+		if (off < last)
+			p->rewinds++;
+		last = off;
+		if ((size_t)off < p->len) {
+			size_t chunk = p->len - off;
+
+			n = write(p->fd, p->log + off, chunk < (1 << 20) ? chunk : (1 << 20));
+			if (n >= 0 || errno == ESTALE || errno == EINTR)
+				continue;
+			p->err = errno;
+			return NULL;
+		}
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+			p->err = errno;
+			return NULL;
+		}
+		if (pfd.revents & POLLHUP)
+			return NULL;
+	}
+}
+
+/* Play @log; 0, or -errno of VIRTIO_LOOPBACK_OPEN_PLAY. */
+static inline int player_start(struct player *p, const unsigned char *log,
+			       size_t len, uint64_t end_icount,
+			       const char *name)
+{
+	struct virtio_loopback_play_start start = {
+		.size = len, .end_icount = end_icount,
+	};
+
+	memset(p, 0, sizeof(*p));
+	p->log = log;
+	p->len = len;
+	strncpy(start.filename, name, sizeof(start.filename) - 1);
+	p->chan = open(VL_DEVNODE, O_RDWR | O_CLOEXEC);
+	if (p->chan < 0)
+		return -errno;
+	p->fd = ioctl(p->chan, VIRTIO_LOOPBACK_OPEN_PLAY, &start);
+	if (p->fd < 0) {
+		int err = -errno;
+
+		close(p->chan);
+		return err;
+	}
+	if (pthread_create(&p->thread, NULL, player_run, p)) {
+		close(p->fd);
+		close(p->chan);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+/* End play mode (its devices go), and the player with it. */
+static inline void player_stop(struct player *p, struct vl_genl *genl)
+{
+	vl_genl_play_stop(genl);
+	pthread_join(p->thread, NULL);
+	close(p->fd);
+	close(p->chan);
+}
+
+/*
+ * Wait until play mode has applied @records records of its log and
+ * stopped, or for @seconds.  True when it did.
+ */
+static inline bool wait_played(struct vl_genl *genl, uint64_t records,
+			       int seconds)
+{
+	struct vl_replay_info info;
+
+	for (int i = 0; i < seconds * 20; i++) {
+		if (!vl_genl_replay_get(genl, &info) && info.has_position &&
+		    info.position == records && info.paused)
+			return true;
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
+/* Wait until the devices' counters stop moving for half a second. */
+static inline bool wait_devices_quiet(int seconds)
+{
+	char a[8192], b[8192];
+
+	if (vl_read_file(VL_DEBUGFS "/devices", a, sizeof(a)) < 0)
+		return false;
+	for (int i = 0; i < seconds * 2; i++) {
+		usleep(500 * 1000);
+		if (vl_read_file(VL_DEBUGFS "/devices", b, sizeof(b)) < 0)
+			return false;
+		if (!strcmp(a, b))
+			return true;
+		memcpy(a, b, sizeof(a));
+	}
+	return false;
+}
+
+#endif /* VL_TEST_LOG_H */
