@@ -182,6 +182,18 @@ $(BUILD)/host-tests/vlctl_log_test: selftests/host/vlctl_log_test.c selftests/ho
 	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(LOGFMT_CFLAGS) $(JSON_CFLAGS) \
 		-I$(TOP)/userspace/vlctl -o $@ $(filter %.c,$^) $(JSON_LIBS)
 
+# vlctl replay, run in-process: the play descriptor's system calls are the
+# test's fake module (the linker's --wrap).
+VLCTL_REPLAY_SRCS := userspace/vlctl/replay_cmd.c userspace/vlctl/play_feed.c \
+	userspace/vlctl/log_file.c userspace/vlctl/args.c
+VLCTL_REPLAY_WRAP := $(foreach f,ioctl lseek write poll,-Wl,--wrap=$(f))
+$(BUILD)/host-tests/vlctl_replay_test: selftests/host/vlctl_replay_test.c selftests/host/vl_logbuild.h \
+		selftests/host/vlctl_run.h $(VLCTL_REPLAY_SRCS) $(LOGFMT_SRCS) $(LOGFMT_HDRS) $(VLCTL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(LOGFMT_CFLAGS) $(JSON_CFLAGS) \
+		-I$(TOP)/userspace/vlctl -o $@ $(filter %.c,$^) $(JSON_LIBS) \
+		$(VLCTL_REPLAY_WRAP)
+
 # vlctl's netlink printing and the library's transactions (on nlctrl).
 $(BUILD)/host-tests/vlctl_genl_test: selftests/host/vlctl_genl_test.c userspace/vlctl/attrs.c \
 		$(LIBVL_GENL_SRCS) $(LIBVL_HDRS) $(VLCTL_HDRS)

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <linux/virtio_loopback.h>
+
 #include "vl_genl.h"
 #include "vlctl.h"
 
@@ -21,6 +23,8 @@ static void usage(FILE *out)
 		"                        play state\n"
 		"  record FILE           record into FILE until interrupted or stopped\n"
 		"  stop-recording        end the recording\n"
+		"  replay FILE [--json]  play FILE: check it whole, then feed it to the\n"
+		"                        module until play mode ends or interrupted\n"
 		"  stop-replay           end play mode\n"
 		"  break ICOUNT          pause replay when it reaches ICOUNT\n"
 		"  delete-break          forget the breakpoint\n"
@@ -79,8 +83,13 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "log"))	/* a file: no netlink */
+	/* Files and the device node: no netlink. */
+	if (!strcmp(argv[1], "log"))
 		return vlctl_log_main(argc - 1, argv + 1, stdout, stderr);
+	if (!strcmp(argv[1], "replay"))
+		return vlctl_replay_main(argc - 1, argv + 1,
+					 "/dev/" VIRTIO_LOOPBACK_DEVICE_NAME,
+					 stdout, stderr);
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
 		return 0;

@@ -16,6 +16,13 @@
 int vlctl_log_main(int argc, char **argv, FILE *out, FILE *err);
 void vlctl_log_usage(FILE *out);
 
+/*
+ * vlctl replay FILE: @argv[0] is "replay"; @device is the module's node
+ * (tests name one that does not exist).  Returns the exit status.
+ */
+int vlctl_replay_main(int argc, char **argv, const char *device, FILE *out,
+		      FILE *err);
+
 struct vl_genl;
 
 /*

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vlctl replay FILE [--json]: play a log, the player of play mode.
+ *
+ * FILE is checked whole first, by the format's own parser: a cut or
+ * corrupt log is refused, naming its first bad record, before the module
+ * sees a byte of it.  Then ioctl(VIRTIO_LOOPBACK_OPEN_PLAY) starts play
+ * mode and returns the descriptor that takes the log, which play_feed.c
+ * feeds until play mode ends (vlctl stop-replay, or anything that ends
+ * it).  SIGINT or SIGTERM end it too: closing the descriptor does.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include <linux/virtio_loopback.h>
+
+#include "log_file.h"
+#include "play_feed.h"
+#include "vlctl.h"
+
+/* What the check of the whole file learnt. */
+struct replay_log {
+	const char *path;	/* as given */
+	char *realpath;		/* what the module and --json are told */
+	int fd;
+	uint64_t size;
+	uint64_t records;
+	uint64_t end_icount;	/* of the last record */
+};
+
+static volatile sig_atomic_t replay_stop;
+static volatile sig_atomic_t replay_fd = -1;
+
+/*
+ * Close the play descriptor from the handler itself: a signal that lands
+ * just before a blocking write() or poll() would otherwise wait with it
+ * until the module next wakes the player, at the log's end never.  Closed,
+ * play mode ends at once and the next system call fails, which the loop
+ * then reads as the signal's doing.
+ */
+static void on_signal(int sig)
+{
+	int saved = errno, fd = replay_fd;
+
+	(void)sig;
+	replay_stop = 1;
+	replay_fd = -1;
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+}
+
+static int count_record(void *arg, const struct vl_log_rec_view *rec)
+{
+	struct replay_log *log = arg;
+
+	log->records++;
+	log->end_icount = rec->icount;
+	return 0;
+}
+
+/* Check FILE whole: 0, or 1 after saying where it is bad. */
+static int check_log(struct replay_log *log, FILE *err)
+{
+	static const struct log_walk_ops ops = { .record = count_record };
+	struct log_buf b;
+	struct stat st;
+	char why[160];
+	int ret;
+
+	if (fstat(log->fd, &st) || !S_ISREG(st.st_mode)) {
+		fprintf(err, "vlctl: %s: not a regular file (the module may ask for any part of it again)\n",
+			log->path);
+		return 1;
+	}
+	ret = log_buf_load(log->fd, &b);
+	if (ret) {
+		fprintf(err, "vlctl: %s: %s\n", log->path, strerror(-ret));
+		return 1;
+	}
+	log->size = b.len;
+	ret = log_walk(&b, &ops, log, why, sizeof(why));
+	log_buf_unload(&b);
+	if (ret)
+		fprintf(err, "vlctl: %s: %s\n", log->path, why);
+	return ret ? 1 : 0;
+}
+
+/* Cut @s to fit @size bytes with its NUL, never inside a UTF-8 sequence. */
+static void copy_name(char *dst, size_t size, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len >= size) {
+		len = size - 1;
+		while (len && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+	}
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
+/* Start play mode: the descriptor that takes the log, or -1 (said why). */
+static int open_play(const struct replay_log *log, const char *device,
+		     FILE *err)
+{
+	struct virtio_loopback_play_start start;
+	int chan, fd, e;
+
+	chan = open(device, O_RDWR | O_CLOEXEC);
+	if (chan < 0) {
+		fprintf(err, "vlctl: cannot open %s: %s\n", device, strerror(errno));
+		return -1;
+	}
+	memset(&start, 0, sizeof(start));
+	start.size = log->size;
+	start.end_icount = log->end_icount;
+	copy_name(start.filename, sizeof(start.filename), log->realpath);
+	fd = ioctl(chan, VIRTIO_LOOPBACK_OPEN_PLAY, &start);
+	e = errno;
+	close(chan);
+	if (fd >= 0)
+		return fd;
+	fprintf(err, "vlctl: cannot start playing: %s\n",
+		e == EBUSY ? "busy (recording, or another player is playing)" :
+		e == ENOTTY ? "this module has no play mode" : strerror(e));
+	return -1;
+}
+
+/* Add @key: @v to @o (a new object when NULL) and print it, one line. */
+static void print_json(FILE *out, struct json_object *o, const char *key,
+		       struct json_object *v)
+{
+	if (!o)
+		o = json_object_new_object();
+	json_object_object_add(o, key, v);
+	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	fflush(out);
+	json_object_put(o);
+}
+
+static void announce(const struct replay_log *log, bool json, FILE *out,
+		     FILE *err)
+{
+	struct json_object *o;
+
+	fprintf(err, "vlctl: playing %s: %" PRIu64 " records, icount 0..%" PRIu64 "\n",
+		log->path, log->records, log->end_icount);
+	if (!json)
+		return;
+	o = json_object_new_object();
+	json_object_object_add(o, "filename", json_object_new_string(log->realpath));
+	json_object_object_add(o, "size", json_object_new_uint64(log->size));
+	json_object_object_add(o, "end-icount", json_object_new_uint64(log->end_icount));
+	print_json(out, o, "records", json_object_new_uint64(log->records));
+}
+
+/* Feed the log until play mode ends; the exit status. */
+static int play(const struct replay_log *log, int fd, bool json, FILE *out,
+		FILE *err)
+{
+	struct vl_feed f = {
+		.log_fd = log->fd, .size = log->size, .play_fd = fd,
+		.stop = &replay_stop,
+	};
+	enum vl_feed_end end = vl_feed_run(&f);
+
+	vl_feed_fini(&f);
+	switch (end) {
+	case VL_FEED_HUP:
+	case VL_FEED_SIGNAL:
+		if (json)
+			print_json(out, NULL, "ended", json_object_new_string(
+				   end == VL_FEED_HUP ? "hup" : "signal"));
+		return 0;
+	case VL_FEED_REFUSED:
+		fprintf(err, "vlctl: %s: the module refused the record at offset %" PRIu64 "\n",
+			log->path, f.bad_offset);
+		break;
+	case VL_FEED_ERROR:
+		if (f.err)
+			fprintf(err, "vlctl: %s: %s: %s\n", log->path, f.what,
+				strerror(f.err));
+		else
+			fprintf(err, "vlctl: %s: %s\n", log->path, f.what);
+		break;
+	}
+	return 1;
+}
+
+/* Start play mode and feed it with SIGINT and SIGTERM caught. */
+static int start_and_play(const struct replay_log *log, const char *device,
+			  bool json, FILE *out, FILE *err)
+{
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	sigset_t mask, old_mask;
+	int fd, ret = 1;
+
+	/* No SA_RESTART: a blocked write() or poll() returns EINTR. */
+	replay_stop = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	fd = open_play(log, device, err);
+	if (fd >= 0) {
+		replay_fd = fd;
+		announce(log, json, out, err);
+		ret = play(log, fd, json, out, err);
+	}
+	/* The handler may close it too: not both.  A signal that came
+	 * meanwhile reaches the handler, not the default action, on unmask. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, &old_mask);
+	if (replay_fd >= 0)
+		close(replay_fd);
+	replay_fd = -1;
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return ret;
+}
+
+int vlctl_replay_main(int argc, char **argv, const char *device, FILE *out,
+		      FILE *err)
+{
+	struct replay_log log = { 0 };
+	struct vlctl_args a;
+	int ret;
+
+	ret = vlctl_parse_args(argc, argv, VLCTL_OPT_JSON, 1,
+			       "vlctl replay FILE [--json]", &a, err);
+	if (ret)
+		return ret;
+	log.path = a.operands[0];
+	log.fd = open(log.path, O_RDONLY | O_CLOEXEC);
+	if (log.fd < 0) {
+		fprintf(err, "vlctl: %s: %s\n", log.path, strerror(errno));
+		return 1;
+	}
+	ret = check_log(&log, err);
+	if (!ret) {
+		log.realpath = realpath(log.path, NULL);
+		if (!log.realpath)
+			log.realpath = strdup(log.path);
+		ret = log.realpath ? start_and_play(&log, device, a.json, out, err) : 1;
+	}
+	free(log.realpath);
+	close(log.fd);
+	return ret;
+}
