@@ -118,7 +118,7 @@ struct vl_posted_seen {
 	u32 nsegs;
 	u32 out_len;
 	u32 in_len;
-	u32 crc;		/* CRC32C of the layout, then the out-data */
+	u32 crc;		/* CRC32C of the out-data */
 };
 
 #define VL_POSTED_SEEN	256

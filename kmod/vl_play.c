@@ -14,8 +14,10 @@
  *    REQUEST) is waited for, then compared: control actions come from the
  *    transport's hooks (vl_record.c) through a queue per device; requests
  *    are taken from the avail rings, named by queue and per-queue sequence
- *    number, and compared by layout and out-data.  Posted chains are
- *    compared by CRC32C, since they are returned inside the notification.
+ *    number, and compared by their lengths and out-data (not by how they
+ *    are cut into segments: that depends on where the driver's buffers
+ *    lie).  Posted chains are compared by a CRC32C of their out-data,
+ *    since they are returned inside the notification.
  *
  * The first mismatch is a divergence: replay stops there.  Stopping (the
  * stop command, a breakpoint, a seek's target, a divergence, the log's
@@ -450,37 +452,30 @@ static enum vl_apply vl_apply_action(const struct vl_log_rec_view *v,
 
 /* Requests */
 
+/*
+ * A chain is compared by what its device sees: the bytes it may read and
+ * write, and the out-data.  How the bytes are cut into segments depends
+ * on where the driver's buffers happen to lie in memory (an O_DIRECT read
+ * into another buffer merges other pages), so the layout is not compared.
+ */
 static enum vl_apply vl_compare_chain(const struct vl_log_rec_view *v,
 				      struct vl_vq *vq,
 				      const struct vl_chain *chain)
 {
-	const struct vl_seg *segs = vq->dev->segs;
-	u32 i, bad;
+	u32 bad;
 	u8 actual;
 
 	if (vq->next_req_seq != v->u.request.req_seq)
 		return vl_diverge(v, "req_seq", v->u.request.req_seq,
 				  vq->next_req_seq, "requests were skipped");
-	if (chain->nsegs != v->u.request.nsegs)
-		return vl_diverge(v, "nsegs", v->u.request.nsegs, chain->nsegs,
-				  "a chain of another length");
-	for (i = 0; i < chain->nsegs; i++) {
-		const struct virtio_loopback_log_seg *s = &v->u.request.segs[i];
-
-		if (segs[i].len != le32_to_cpu(s->len))
-			return vl_diverge(v, "seg_len", le32_to_cpu(s->len),
-					  segs[i].len, "segment %u's length", i);
-		if (segs[i].flags != le32_to_cpu(s->flags))
-			return vl_diverge(v, "seg_flags", le32_to_cpu(s->flags),
-					  segs[i].flags,
-					  "segment %u's direction", i);
-	}
-	if (chain->out_len != v->u.request.out_len ||
-	    chain->in_len != v->u.request.in_len)
+	if (chain->out_len != v->u.request.out_len)
+		return vl_diverge(v, "out_len", v->u.request.out_len,
+				  chain->out_len, "a request of another size");
+	if (chain->in_len != v->u.request.in_len)
 		return vl_diverge(v, "in_len", v->u.request.in_len,
-				  chain->in_len, "lengths differ");
-	switch (vl_vq_compare_out(segs, chain->nsegs, v->u.request.out,
-				  &bad, &actual)) {
+				  chain->in_len, "a request for another size");
+	switch (vl_vq_compare_out(vq->dev->segs, chain->nsegs,
+				  v->u.request.out, &bad, &actual)) {
 	case 0:
 		return VL_APPLIED;
 	case -EILSEQ:
@@ -513,7 +508,6 @@ static enum vl_apply vl_no_request(const struct vl_log_rec_view *v,
 static enum vl_apply vl_apply_posted(const struct vl_log_rec_view *v,
 				     struct vl_vq *vq)
 {
-	const struct virtio_loopback_log_seg *segs = v->u.request.segs;
 	struct vl_posted_seen seen;
 	u32 crc = ~0U;
 
@@ -525,14 +519,10 @@ static enum vl_apply vl_apply_posted(const struct vl_log_rec_view *v,
 	if (seen.req_seq != v->u.request.req_seq)
 		return vl_diverge(v, "req_seq", v->u.request.req_seq,
 				  seen.req_seq, "posted chains were skipped");
-	if (seen.nsegs != v->u.request.nsegs ||
-	    seen.out_len != v->u.request.out_len)
+	if (seen.out_len != v->u.request.out_len)
 		return vl_diverge(v, "out_len", v->u.request.out_len,
 				  seen.out_len, "posted chain of another size");
-	if (seen.nsegs) {
-		crc = vl_crc32c_update(crc, segs, seen.nsegs * sizeof(*segs));
-		crc = vl_crc32c_update(crc, v->u.request.out, seen.out_len);
-	}
+	crc = vl_crc32c_update(crc, v->u.request.out, seen.out_len);
 	if (~crc != seen.crc)
 		return vl_diverge(v, "out_crc", ~crc, seen.crc,
 				  "posted out-data differs");

@@ -1014,18 +1014,6 @@ static int vl_crc_page(void *kaddr, size_t len, void *ctx)
 	return 0;
 }
 
-static int vl_crc_seg_layout(const struct vl_seg *seg, void *ctx)
-{
-	struct virtio_loopback_log_seg s = {
-		.len = cpu_to_le32(seg->len),
-		.flags = cpu_to_le32(seg->flags),
-	};
-	u32 *crc = ctx;
-
-	*crc = vl_crc32c_update(*crc, &s, sizeof(s));
-	return 0;
-}
-
 static int vl_crc_seg_out(const struct vl_seg *seg, void *ctx)
 {
 	if (seg->flags)
@@ -1050,11 +1038,8 @@ static void vl_vq_see_posted(struct vl_vq *vq, u16 head,
 		seen->nsegs = 0;
 	seen->out_len = seen->nsegs ? ends->out_len : 0;
 	seen->in_len = ends->in_len;
-	if (seen->nsegs) {
-		vl_walk_chain(vq, head, VL_CHAIN_MAX_SEGS, vl_crc_seg_layout,
-			      &crc);
+	if (seen->nsegs)
 		vl_walk_chain(vq, head, VL_CHAIN_MAX_SEGS, vl_crc_seg_out, &crc);
-	}
 	seen->crc = ~crc;
 	vq->seen_head++;
 	vq->posted++;

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/virtio_loopback.h>
@@ -219,6 +221,44 @@ static inline bool wait_devices_quiet(int seconds)
 		memcpy(a, b, sizeof(a));
 	}
 	return false;
+}
+
+/*
+ * Run @fn(@arg) in a child and wait for it at most @seconds.  A workload
+ * whose I/O waits on a frozen device cannot even be killed: past the
+ * deadline play mode is ended, which fails that I/O and lets it go.
+ * Returns what @fn returned (0 for success), or -ETIMEDOUT.  What the
+ * child must hand back goes through memory from shared_alloc().
+ */
+static inline int run_with_deadline(int (*fn)(void *), void *arg,
+				    int seconds, struct vl_genl *genl)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid)
+		_exit(fn(arg) ? 1 : 0);
+	for (int i = 0; i < seconds * 10; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? -WEXITSTATUS(status) : -ECHILD;
+		usleep(100 * 1000);
+	}
+	vl_genl_play_stop(genl);
+	waitpid(pid, &status, 0);
+	return -ETIMEDOUT;
+}
+
+/* Page-aligned memory a child's writes show through (O_DIRECT-ready). */
+static inline void *shared_alloc(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
 }
 
 #endif /* VL_TEST_LOG_H */
