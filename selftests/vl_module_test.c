@@ -173,8 +173,12 @@ TEST_F_TIMEOUT(genl, random_messages_get_answers_and_change_nothing, 300)
 		ASSERT_TRUE(err <= 0 && err > -4096) TH_LOG("message %d: %d", i, err);
 	}
 	TH_LOG("root: %u of %d accepted", accepted, RANDOM_MESSAGES / 2);
-	/* The only state a message can change: recording, on or off. */
+	/*
+	 * The only state a message can change: recording on or off, the
+	 * device side frozen (stop) or not.  Play mode needs a player's fd.
+	 */
 	vl_genl_record_stop(&self->genl);
+	vl_genl_cont(&self->genl);
 
 	pid = fork();
 	ASSERT_LE(0, pid);

@@ -5,7 +5,10 @@
  * recorded; what they do differently is reported as a divergence.
  */
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <termios.h>
 
 #include "kselftest_harness.h"
 #include "vl_genl.h"
@@ -180,11 +183,20 @@ static void record_end(struct __test_metadata *_metadata,
 	       (unsigned long long)rec->sum.last_icount);
 }
 
+/*
+ * Play a recording.  Its device goes away when replay reaches the
+ * removal, however far the workload of the test has got by then: a
+ * breakpoint just before it holds the device until the test lets replay
+ * go on (play_to_end()).
+ */
 static void play_begin(struct __test_metadata *_metadata,
-		       const struct recording *rec, struct player *p)
+		       struct vl_genl *genl, const struct recording *rec,
+		       struct player *p)
 {
 	ASSERT_EQ(0, player_start(p, rec->s.buf, rec->s.len,
 				  rec->sum.last_icount, "session.log"));
+	ASSERT_NE(0, rec->sum.removed_icount);
+	ASSERT_EQ(0, vl_genl_break_set(genl, rec->sum.removed_icount - 1));
 }
 
 /* The records from @from on, one line each, for a failure's report. */
@@ -200,10 +212,12 @@ static void log_dump_tail(const unsigned char *log, size_t len, uint64_t from)
 	vl_log_reader_init(&r, log, len, hdr.header_len);
 	for (uint64_t i = 0; vl_log_next(&r, &v) > 0; i++)
 		if (i + 3 >= from && i < from + 8)
-			fprintf(stderr, "#   record %llu: %s vl%u queue %d flags %u icount %llu\n",
+			fprintf(stderr, "#   record %llu: %s vl%u queue %d flags %u icount %llu %u/%u\n",
 				(unsigned long long)i, vl_log_kind_name(v.kind),
 				v.device, (int)v.queue, v.flags,
-				(unsigned long long)v.icount);
+				(unsigned long long)v.icount,
+				v.kind == VIRTIO_LOOPBACK_LOG_REQUEST ? v.u.request.out_len : 0,
+				v.kind == VIRTIO_LOOPBACK_LOG_REQUEST ? v.u.request.in_len : 0);
 }
 
 /* Play to the end, then leave play mode; no divergence on the way. */
@@ -213,6 +227,10 @@ static void play_to_end(struct __test_metadata *_metadata,
 {
 	struct vl_replay_info info;
 
+	/* Stopped at the breakpoint, exactly: then on to the end. */
+	ASSERT_TRUE(wait_stopped_at(genl, rec->sum.removed_icount - 1, 60))
+		dump_state();
+	ASSERT_EQ(0, vl_genl_cont(genl));
 	ASSERT_TRUE(wait_played(genl, rec->sum.records, 60)) {
 		vl_genl_replay_get(genl, &info);
 		TH_LOG("played %llu of %llu records",
@@ -299,7 +317,7 @@ TEST_F_TIMEOUT(play, rng_plays_back_the_same_bytes_twice, 300)
 
 	for (int round = 0; round < 2; round++) {
 		memset(played, 0, RNG_READ);
-		play_begin(_metadata, &self->rec, &p);
+		play_begin(_metadata, &self->genl, &self->rec, &p);
 		ASSERT_EQ(0, hwrng_read(&self->genl, played, RNG_READ));
 		/*
 		 * The same bytes, unless the hwrng thread took a block at
@@ -442,7 +460,7 @@ TEST_F_TIMEOUT(play, blk_plays_back_reads_and_checks_writes, 300)
 	record_end(_metadata, &self->genl, &self->rec);
 	unlink(file);
 
-	play_begin(_metadata, &self->rec, &p);
+	play_begin(_metadata, &self->genl, &self->rec, &p);
 	ASSERT_EQ(0, blk_disk_name(played_index(), disk, sizeof(disk)));
 	memset(back, 0, BLK_PATTERN);
 	ASSERT_EQ(0, blk_workload(&self->genl, disk, pattern, back, played));
@@ -454,6 +472,108 @@ TEST_F_TIMEOUT(play, blk_plays_back_reads_and_checks_writes, 300)
 	munmap(back, BLK_PATTERN);
 	munmap(elsewhere, BLK_PATTERN);
 	munmap(played, BLK_PATTERN);
+}
+
+/* The console's tty, raw: no echo, no line discipline. */
+static int open_console(void)
+{
+	struct termios t;
+	int tty = -1;
+
+	for (int i = 0; i < 200 && tty < 0; i++) {
+		tty = open("/dev/hvc0", O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (tty < 0)
+			usleep(50 * 1000);
+	}
+	if (tty < 0)
+		return -1;
+	tcgetattr(tty, &t);
+	cfmakeraw(&t);
+	tcsetattr(tty, TCSANOW, &t);
+	return tty;
+}
+
+/* Read exactly @len bytes within 10 s each; 0 when they came. */
+static int read_all(int fd, char *buf, size_t len)
+{
+	for (size_t n = 0; n < len; ) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t k;
+
+		if (poll(&pfd, 1, 10000) != 1)
+			return -1;
+		k = read(fd, buf + n, len - n);
+		if (k <= 0)
+			return -1;
+		n += k;
+	}
+	return 0;
+}
+
+static const char console_out[] = "written by the driver, compared on replay";
+static const char console_in[] = "sent by the peer, sent again by the log";
+
+/* What the driver writes and reads in both runs of the console test. */
+struct console_job {
+	int peer;		/* -1 when playing: the log is the peer */
+	char got[64];
+};
+
+static int console_job_run(void *arg)
+{
+	struct console_job *job = arg;
+	int tty = open_console();
+	int ok;
+
+	if (tty < 0 || !wait_devices_quiet(20))
+		return -1;
+	ok = write(tty, console_out, sizeof(console_out) - 1) ==
+	     sizeof(console_out) - 1;
+	if (ok && job->peer >= 0)
+		ok = write(job->peer, console_in, sizeof(console_in) - 1) ==
+		     sizeof(console_in) - 1;
+	ok = ok && !read_all(tty, job->got, sizeof(console_in) - 1);
+	close(tty);
+	return ok && wait_devices_quiet(20) ? 0 : -1;
+}
+
+/*
+ * What the peer sent during the recording reaches the driver again with
+ * no backend, and what the driver writes is compared with the log.
+ */
+TEST_F_TIMEOUT(play, console_peer_data_arrives_again, 240)
+{
+	const char *argv[] = { "console", "--socket", "/tmp/vl-play-con.sock", NULL };
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct console_job *job = shared_alloc(sizeof(*job));
+	struct vl_backend_proc console;
+	struct player p;
+
+	ASSERT_NE(NULL, job);
+	record_begin(_metadata, &self->genl, &self->rec);
+	ASSERT_EQ(0, vl_backend_start(&console, argv));
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", true));
+	job->peer = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", argv[2]);
+	for (int i = 0; i < 100 && connect(job->peer, (struct sockaddr *)&addr,
+					   sizeof(addr)); i++)
+		usleep(50 * 1000);
+	ASSERT_EQ(0, run_with_deadline(console_job_run, job, 60, &self->genl));
+	EXPECT_EQ(0, memcmp(console_in, job->got, sizeof(console_in) - 1));
+	close(job->peer);
+	vl_backend_stop(&console, SIGTERM);
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
+	record_end(_metadata, &self->genl, &self->rec);
+
+	memset(job, 0, sizeof(*job));
+	job->peer = -1;
+	play_begin(_metadata, &self->genl, &self->rec, &p);
+	ASSERT_EQ(0, run_with_deadline(console_job_run, job, 60, &self->genl))
+		dump_state();
+	EXPECT_EQ(0, memcmp(console_in, job->got, sizeof(console_in) - 1));
+	play_to_end(_metadata, &self->genl, &self->rec, &p);
+	expect_no_divergence(_metadata);
+	munmap(job, sizeof(*job));
 }
 
 TEST_HARNESS_MAIN

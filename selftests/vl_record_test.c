@@ -640,7 +640,13 @@ TEST_F(rec, state_changes_need_cap_net_admin)
 		if (setresuid(65534, 65534, 65534) || vl_genl_open(&genl))
 			_exit(2);
 		if (vl_genl_record_start(&genl, NULL) != -EPERM ||
-		    vl_genl_record_stop(&genl) != -EPERM)
+		    vl_genl_record_stop(&genl) != -EPERM ||
+		    vl_genl_play_stop(&genl) != -EPERM ||
+		    vl_genl_break_set(&genl, 1) != -EPERM ||
+		    vl_genl_break_delete(&genl) != -EPERM ||
+		    vl_genl_seek(&genl, 1) != -EPERM ||
+		    vl_genl_stop(&genl) != -EPERM ||
+		    vl_genl_cont(&genl) != -EPERM)
 			_exit(3);
 		_exit(0);
 	}

@@ -66,6 +66,7 @@ struct log_summary {
 	uint64_t records;
 	uint64_t first_icount;
 	uint64_t last_icount;
+	uint64_t removed_icount;	/* of the first REMOVED record, or 0 */
 	unsigned long kinds[VL_LOG_KIND_END];
 };
 
@@ -93,6 +94,8 @@ static inline int log_summarize(const unsigned char *log, size_t len,
 		sum->last_icount = v.icount;
 		if (v.kind < VL_LOG_KIND_END)
 			sum->kinds[v.kind]++;
+		if (v.kind == VIRTIO_LOOPBACK_LOG_REMOVED && !sum->removed_icount)
+			sum->removed_icount = v.icount;
 	}
 	if (ret) {
 		vl_log_format_error(&r, err, err_size);
@@ -199,6 +202,21 @@ static inline bool wait_played(struct vl_genl *genl, uint64_t records,
 	for (int i = 0; i < seconds * 20; i++) {
 		if (!vl_genl_replay_get(genl, &info) && info.has_position &&
 		    info.position == records && info.paused)
+			return true;
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
+/* Wait until replay has stopped at @icount, or for @seconds. */
+static inline bool wait_stopped_at(struct vl_genl *genl, uint64_t icount,
+				   int seconds)
+{
+	struct vl_replay_info info;
+
+	for (int i = 0; i < seconds * 20; i++) {
+		if (!vl_genl_replay_get(genl, &info) && info.paused &&
+		    info.icount == icount)
 			return true;
 		usleep(50 * 1000);
 	}
