@@ -766,6 +766,12 @@ static void vl_play_work(struct work_struct *work)
 
 /* The stream */
 
+/* The stream offset of the next byte the player is to write. */
+static u64 vl_stream_pos(void)
+{
+	return vl_play.base + vl_play.len;
+}
+
 /* Move what is not yet applied to the buffer's start. */
 static void vl_stream_compact(void)
 {
@@ -786,8 +792,10 @@ static int vl_stream_check_header(void)
 	int err;
 
 	err = vl_log_check_header(vl_play.buf, vl_play.len, &h, &reason);
+	if (err == -ENODATA && vl_stream_pos() < vl_play.size)
+		return 0;
 	if (err)
-		return err == -ENODATA ? 0 : -EBADMSG;
+		return -EBADMSG;
 	vl_play.header_len = h.header_len;
 	vl_play.icount_source = h.icount_source;
 	vl_play.start = h.header_len;
@@ -812,9 +820,13 @@ static int vl_stream_check_records(void)
 			return 0;
 		err = vl_log_check_rec(rec, avail, &v, &reason);
 		if (err == -ENODATA) {
-			/* A record that could never fit is a bad one. */
-			if (avail >= sizeof(*rec) &&
-			    le32_to_cpu(rec->len) > vl_play.buf_size)
+			/*
+			 * Cut short: more may come, unless the log has
+			 * arrived whole or the record could never fit.
+			 */
+			if (vl_stream_pos() == vl_play.size ||
+			    (avail >= sizeof(*rec) &&
+			     le32_to_cpu(rec->len) > vl_play.buf_size))
 				return -EBADMSG;
 			return 0;
 		}
@@ -853,11 +865,6 @@ static bool vl_stream_current(struct file *file)
 	return vl_play.active && vl_play.session == sf->session;
 }
 
-static u64 vl_stream_pos(void)
-{
-	return vl_play.base + vl_play.len;
-}
-
 static bool vl_stream_writable(struct file *file, u64 pos)
 {
 	bool ok;
@@ -885,10 +892,14 @@ static ssize_t vl_stream_append(const u8 *src, size_t n, loff_t *ppos)
 	vl_play.len += n;
 	err = vl_stream_check();
 	*ppos = vl_stream_pos();
-	if (err)
-		return vl_play.len > before ? vl_play.len - before : err;
+	/* The records before a bad one are good: they play. */
 	vl_play_kick();
-	return n;
+	if (!err)
+		return n;
+	/* This write's good bytes; the next one fails on the bad record. */
+	if (vl_play.len > before)
+		return vl_play.len - before;
+	return err;
 }
 
 #define VL_STREAM_CHUNK	SZ_64K

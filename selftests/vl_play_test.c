@@ -10,6 +10,8 @@
 #include <sys/un.h>
 #include <termios.h>
 
+#include <netlink/genl/genl.h>
+
 #include "kselftest_harness.h"
 #include "vl_genl.h"
 #include "vl_logfmt.h"
@@ -574,6 +576,265 @@ TEST_F_TIMEOUT(play, console_peer_data_arrives_again, 240)
 	play_to_end(_metadata, &self->genl, &self->rec, &p);
 	expect_no_divergence(_metadata);
 	munmap(job, sizeof(*job));
+}
+
+/* Events of the "events" group, as the tests look at them. */
+struct event {
+	uint8_t cmd;
+	uint64_t icount;
+	uint32_t reason;
+	uint64_t record;
+	uint64_t expected;
+	uint64_t actual;
+	char field[32];
+};
+
+struct events {
+	struct vl_genl genl;
+	struct event ev[32];
+	int n;
+};
+
+static int parse_event(struct nl_msg *msg, void *arg)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	struct nlattr *a[VIRTIO_LOOPBACK_A_REPLAY_MAX + 1];
+	struct events *evs = arg;
+	struct event *e;
+
+	if (evs->n == (int)(sizeof(evs->ev) / sizeof(evs->ev[0])) ||
+	    nla_parse(a, VIRTIO_LOOPBACK_A_REPLAY_MAX, genlmsg_attrdata(gh, 0),
+		      genlmsg_attrlen(gh, 0), NULL))
+		return 0;
+	e = &evs->ev[evs->n++];
+	memset(e, 0, sizeof(*e));
+	e->cmd = gh->cmd;
+	/* Device events use the other attribute set: only the kind counts. */
+	if (e->cmd == VIRTIO_LOOPBACK_CMD_DEVICE_ADDED_NTF ||
+	    e->cmd == VIRTIO_LOOPBACK_CMD_DEVICE_REMOVED_NTF)
+		return 0;
+	if (a[VIRTIO_LOOPBACK_A_REPLAY_ICOUNT])
+		e->icount = nla_get_u64(a[VIRTIO_LOOPBACK_A_REPLAY_ICOUNT]);
+	if (a[VIRTIO_LOOPBACK_A_REPLAY_REASON])
+		e->reason = nla_get_u32(a[VIRTIO_LOOPBACK_A_REPLAY_REASON]);
+	if (a[VIRTIO_LOOPBACK_A_REPLAY_RECORD])
+		e->record = nla_get_u64(a[VIRTIO_LOOPBACK_A_REPLAY_RECORD]);
+	if (a[VIRTIO_LOOPBACK_A_REPLAY_EXPECTED])
+		e->expected = nla_get_u64(a[VIRTIO_LOOPBACK_A_REPLAY_EXPECTED]);
+	if (a[VIRTIO_LOOPBACK_A_REPLAY_ACTUAL])
+		e->actual = nla_get_u64(a[VIRTIO_LOOPBACK_A_REPLAY_ACTUAL]);
+	if (a[VIRTIO_LOOPBACK_A_REPLAY_FIELD])
+		nla_strlcpy(e->field, a[VIRTIO_LOOPBACK_A_REPLAY_FIELD],
+			    sizeof(e->field));
+	return 0;
+}
+
+/* The first event @cmd that comes within @ms, or NULL. */
+static struct event *wait_event_cmd(struct events *evs, uint8_t cmd, int ms)
+{
+	int fd = nl_socket_get_fd(evs->genl.sock);
+
+	for (int waited = 0; waited <= ms; waited += 100) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		for (int i = 0; i < evs->n; i++)
+			if (evs->ev[i].cmd == cmd)
+				return &evs->ev[i];
+		if (poll(&pfd, 1, 100) == 1)
+			vl_genl_recv(&evs->genl, parse_event, evs);
+	}
+	return NULL;
+}
+
+struct blk_session {
+	unsigned char *pattern, *back, *elsewhere;
+};
+
+/* Record the blk workload against a backend. */
+static void record_blk(struct __test_metadata *_metadata,
+		       struct vl_genl *genl, struct recording *rec,
+		       struct blk_session *bs)
+{
+	const char *file = "/tmp/vl-play-div.img";
+	const char *argv[] = { "blk", "--file", file, NULL };
+	struct vl_backend_proc backend;
+	char disk[32];
+	int fd;
+
+	bs->pattern = shared_alloc(BLK_PATTERN);
+	bs->back = shared_alloc(BLK_PATTERN);
+	bs->elsewhere = shared_alloc(BLK_PATTERN);
+	ASSERT_TRUE(bs->pattern && bs->back && bs->elsewhere);
+	for (size_t i = 0; i < BLK_PATTERN; i++)
+		bs->pattern[i] = random();
+	fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 16 << 20));
+	close(fd);
+	record_begin(_metadata, genl, rec);
+	ASSERT_EQ(0, vl_backend_start(&backend, argv));
+	ASSERT_EQ(0, vl_backend_child(&backend, "block", disk, sizeof(disk)));
+	ASSERT_EQ(0, blk_workload(genl, disk, bs->pattern, bs->back,
+				  bs->elsewhere));
+	vl_backend_stop(&backend, SIGTERM);
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
+	record_end(_metadata, genl, rec);
+	unlink(file);
+}
+
+/*
+ * Played with other data written: replay stops at the write, and the
+ * divergence names the record, the field and both values.  Ending play
+ * mode fails the write that waits, and the device goes away cleanly.
+ */
+TEST_F_TIMEOUT(play, changed_workload_diverges_and_stops, 240)
+{
+	struct events *evs = calloc(1, sizeof(*evs));
+	struct vl_replay_info info;
+	struct blk_session bs;
+	struct event *div, *stop;
+	struct blk_job job;
+	char disk[32];
+	struct player p;
+	int status;
+	pid_t pid;
+
+	ASSERT_NE(NULL, evs);
+	record_blk(_metadata, &self->genl, &self->rec, &bs);
+	ASSERT_EQ(0, vl_genl_open(&evs->genl));
+	ASSERT_EQ(0, vl_genl_subscribe_events(&evs->genl));
+
+	play_begin(_metadata, &self->genl, &self->rec, &p);
+	ASSERT_EQ(0, blk_disk_name(played_index(), disk, sizeof(disk)));
+	bs.pattern[0] ^= 0xff;
+	job = (struct blk_job){ .disk = disk, .pattern = bs.pattern,
+				.back = bs.back, .elsewhere = bs.elsewhere };
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(blk_job_run(&job) ? 1 : 0);
+
+	div = wait_event_cmd(evs, VIRTIO_LOOPBACK_CMD_DIVERGENCE_NTF, 60000);
+	ASSERT_NE(NULL, div) dump_state();
+	EXPECT_STREQ("out_data", div->field);
+	EXPECT_EQ(bs.pattern[0] ^ 0xff, div->expected);
+	EXPECT_EQ(bs.pattern[0], div->actual);
+	stop = wait_event_cmd(evs, VIRTIO_LOOPBACK_CMD_STOPPED_NTF, 5000);
+	ASSERT_NE(NULL, stop);
+	EXPECT_EQ(VIRTIO_LOOPBACK_STOP_DIVERGENCE, stop->reason);
+	ASSERT_EQ(0, vl_genl_replay_get(&self->genl, &info));
+	EXPECT_TRUE(info.paused);
+	EXPECT_EQ(div->icount, info.icount);
+	EXPECT_LT(info.position, self->rec.sum.records);
+
+	/* Ending play mode lets the waiting write fail. */
+	player_stop(&p, &self->genl);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status));
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
+	ASSERT_EQ(0, vl_genl_replay_get(&self->genl, &info));
+	EXPECT_EQ(VIRTIO_LOOPBACK_REPLAY_MODE_NONE, info.mode);
+	EXPECT_FALSE(info.paused);
+	vl_genl_close(&evs->genl);
+	free(evs);
+}
+
+/*
+ * Play @log of @len bytes and write all of it at once, as a player
+ * would: the errno that stopped it (0 if none), and where the module
+ * wants the log next.
+ */
+static int feed_whole(const unsigned char *log, size_t len, uint64_t end,
+		      off_t *where)
+{
+	struct virtio_loopback_play_start start = {
+		.size = len, .end_icount = end,
+	};
+	int chan = open(VL_DEVNODE, O_RDWR | O_CLOEXEC), fd, err = 0;
+
+	fd = ioctl(chan, VIRTIO_LOOPBACK_OPEN_PLAY, &start);
+	if (fd < 0) {
+		err = errno;
+		close(chan);
+		return err;
+	}
+	for (;;) {
+		off_t off = lseek(fd, 0, SEEK_CUR);
+
+		if (off < 0 || (size_t)off == len) {
+			err = off < 0 ? errno : 0;
+			break;
+		}
+			if (write(fd, log + off, len - off) < 0) {
+			err = errno;
+			break;
+		}
+	}
+	*where = lseek(fd, 0, SEEK_CUR);
+	close(fd);
+	close(chan);
+	return err;
+}
+
+/* A log with one record damaged, or cut, is refused there. */
+TEST_F_TIMEOUT(play, bad_logs_are_refused_at_the_bad_record, 120)
+{
+	struct rng_backend b;
+	struct vl_log_hdr_view hdr;
+	struct vl_log_rec_view v;
+	struct vl_log_reader r;
+	const char *reason;
+	unsigned char *log;
+	uint64_t end;
+	size_t mid = 0, n = 0;
+	off_t where;
+
+	record_begin(_metadata, &self->genl, &self->rec);
+	ASSERT_LE(0, rng_backend_start_answer(&b, pattern_answer));
+	ASSERT_TRUE(wait_file_has("/sys/class/misc/hw_random/rng_current",
+				  "virtio_rng", true));
+	rng_backend_stop(&b);
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
+	record_end(_metadata, &self->genl, &self->rec);
+
+	/* The offset of a record in the middle. */
+	ASSERT_EQ(0, vl_log_check_header(self->rec.s.buf, self->rec.s.len,
+					 &hdr, &reason));
+	vl_log_reader_init(&r, self->rec.s.buf, self->rec.s.len, hdr.header_len);
+	while (vl_log_next(&r, &v) > 0)
+		if (n++ == self->rec.sum.records / 2)
+			mid = v.offset;
+	ASSERT_LT(0, mid);
+	end = self->rec.sum.last_icount;
+	log = malloc(self->rec.s.len);
+	ASSERT_NE(NULL, log);
+
+	/* A flipped byte in its payload. */
+	memcpy(log, self->rec.s.buf, self->rec.s.len);
+	log[mid + sizeof(struct virtio_loopback_log_rec)] ^= 0x10;
+	EXPECT_EQ(EBADMSG, feed_whole(log, self->rec.s.len, end, &where));
+	EXPECT_EQ((off_t)mid, where);
+
+	/* Cut in the middle of that record. */
+	EXPECT_EQ(EBADMSG, feed_whole(self->rec.s.buf, mid + 12, end, &where));
+	EXPECT_EQ((off_t)mid, where);
+
+	/* A header that is not one. */
+	memcpy(log, self->rec.s.buf, self->rec.s.len);
+	log[0] ^= 1;
+	EXPECT_EQ(EBADMSG, feed_whole(log, self->rec.s.len, end, &where));
+	EXPECT_EQ(0, where);
+
+	/* A record beyond the end the player announced. */
+	EXPECT_EQ(EBADMSG, feed_whole(self->rec.s.buf, self->rec.s.len,
+				      end - 1, &where));
+	EXPECT_LT(0, where);
+
+	/* And the whole log is fine. */
+	EXPECT_EQ(0, feed_whole(self->rec.s.buf, self->rec.s.len, end, &where));
+	EXPECT_EQ((off_t)self->rec.s.len, where);
+	free(log);
+	EXPECT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "played", false));
 }
 
 TEST_HARNESS_MAIN
