@@ -837,4 +837,127 @@ TEST_F_TIMEOUT(play, bad_logs_are_refused_at_the_bad_record, 120)
 	EXPECT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "played", false));
 }
 
+/* The icount of each record of a log: @icount[i] of record i. */
+static size_t log_icounts(const unsigned char *log, size_t len,
+			  uint64_t *icount, size_t max)
+{
+	struct vl_log_hdr_view hdr;
+	struct vl_log_rec_view v;
+	struct vl_log_reader r;
+	const char *reason;
+	size_t n = 0;
+
+	if (vl_log_check_header(log, len, &hdr, &reason))
+		return 0;
+	vl_log_reader_init(&r, log, len, hdr.header_len);
+	while (n < max && vl_log_next(&r, &v) > 0)
+		icount[n++] = v.icount;
+	return n;
+}
+
+/* Between records @i and @i + 1: after the one, before the other. */
+static uint64_t between(const uint64_t *icount, size_t i)
+{
+	return icount[i] + (icount[i + 1] - icount[i]) / 2;
+}
+
+static void expect_stopped(struct __test_metadata *_metadata,
+			   struct vl_genl *genl, struct events *evs,
+			   uint64_t icount, uint64_t position, uint32_t reason)
+{
+	struct vl_replay_info info;
+	struct event *stop;
+
+	ASSERT_TRUE(wait_stopped_at(genl, icount, 60)) dump_state();
+	ASSERT_EQ(0, vl_genl_replay_get(genl, &info));
+	EXPECT_EQ(position, info.position);
+	stop = wait_event_cmd(evs, VIRTIO_LOOPBACK_CMD_STOPPED_NTF, 5000);
+	ASSERT_NE(NULL, stop);
+	EXPECT_EQ(icount, stop->icount);
+	EXPECT_EQ(reason, stop->reason);
+	evs->n = 0;
+}
+
+/*
+ * QEMU's replay-break and replay-seek on a log whose records a driver
+ * makes by itself (the probe of virtio-rng): stops exactly where asked,
+ * forward and back past the driver's reset; QEMU's refusals.
+ */
+TEST_F_TIMEOUT(play, break_and_seek_stop_exactly_there, 240)
+{
+	struct events *evs = calloc(1, sizeof(*evs));
+	struct vl_genl *genl = &self->genl;
+	uint64_t icount[64];
+	struct rng_backend b;
+	struct player p;
+	size_t n, reset = 0;
+
+	ASSERT_NE(NULL, evs);
+	record_begin(_metadata, genl, &self->rec);
+	ASSERT_LE(0, rng_backend_start_answer(&b, pattern_answer));
+	ASSERT_TRUE(wait_file_has("/sys/class/misc/hw_random/rng_current",
+				  "virtio_rng", true));
+	ASSERT_TRUE(wait_devices_quiet(20));
+	rng_backend_stop(&b);
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
+	record_end(_metadata, genl, &self->rec);
+	n = log_icounts(self->rec.s.buf, self->rec.s.len, icount, 64);
+	ASSERT_LE(10, n);
+	ASSERT_EQ(VIRTIO_LOOPBACK_LOG_DEVICE,
+		  ((struct virtio_loopback_log_rec *)
+		   (self->rec.s.buf + sizeof(struct virtio_loopback_log_header)))->kind);
+	reset = 1;	/* the first reset follows the device's creation */
+	ASSERT_EQ(0, vl_genl_open(&evs->genl));
+	ASSERT_EQ(0, vl_genl_subscribe_events(&evs->genl));
+
+	/* Outside play mode: QEMU's texts. */
+	EXPECT_EQ(-EINVAL, vl_genl_break_set(genl, 1));
+	EXPECT_STREQ("setting the breakpoint is allowed only in play mode",
+		     genl->error_msg);
+	EXPECT_EQ(-EINVAL, vl_genl_break_delete(genl));
+	EXPECT_STREQ("replay breakpoints are allowed only in play mode",
+		     genl->error_msg);
+	EXPECT_EQ(-EINVAL, vl_genl_seek(genl, 1));
+	EXPECT_STREQ("replay must be enabled to seek", genl->error_msg);
+
+	/* A breakpoint set before the first record plays. */
+	ASSERT_EQ(0, player_open(&p, self->rec.s.buf, self->rec.s.len,
+				 self->rec.sum.last_icount, "session.log"));
+	ASSERT_EQ(0, vl_genl_break_set(genl, between(icount, 5)));
+	ASSERT_EQ(0, player_feed(&p));
+	expect_stopped(_metadata, genl, evs, between(icount, 5), 6,
+		       VIRTIO_LOOPBACK_STOP_BREAK);
+
+	EXPECT_EQ(-EINVAL, vl_genl_break_set(genl, between(icount, 5) - 1));
+	EXPECT_STREQ("cannot set breakpoint at the instruction in the past",
+		     genl->error_msg);
+	EXPECT_EQ(-EINVAL, vl_genl_seek(genl, self->rec.sum.last_icount + 1));
+	EXPECT_STREQ("cannot seek to the specified instruction count",
+		     genl->error_msg);
+
+	/* Forward: played to the target, stopped there. */
+	ASSERT_EQ(0, vl_genl_seek(genl, between(icount, 7)));
+	expect_stopped(_metadata, genl, evs, between(icount, 7), 8,
+		       VIRTIO_LOOPBACK_STOP_SEEK);
+
+	/* Back before the driver's first reset: the device made again. */
+	ASSERT_EQ(0, vl_genl_seek(genl, between(icount, reset - 1)));
+	expect_stopped(_metadata, genl, evs, between(icount, reset - 1), reset,
+		       VIRTIO_LOOPBACK_STOP_SEEK);
+	EXPECT_LE(1, p.rewinds);
+	EXPECT_NE(-1, played_index());
+
+	/* And forward again, over the probe the driver makes again. */
+	ASSERT_EQ(0, vl_genl_break_set(genl, between(icount, 7)));
+	ASSERT_EQ(0, vl_genl_cont(genl));
+	expect_stopped(_metadata, genl, evs, between(icount, 7), 8,
+		       VIRTIO_LOOPBACK_STOP_BREAK);
+	ASSERT_EQ(0, vl_genl_cont(genl));
+	ASSERT_TRUE(wait_played(genl, self->rec.sum.records, 60)) dump_state();
+	expect_no_divergence(_metadata);
+	player_stop(&p, genl);
+	vl_genl_close(&evs->genl);
+	free(evs);
+}
+
 TEST_HARNESS_MAIN

@@ -112,6 +112,7 @@ struct player {
 	size_t len;
 	pthread_t thread;
 	int err;		/* errno of what stopped it, 0 at EPOLLHUP */
+	off_t bad_offset;	/* where the module refused the log (EBADMSG) */
 	unsigned long rewinds;	/* times the module moved the stream back */
 };
 
@@ -139,6 +140,7 @@ static inline void *player_run(void *arg)
 			if (n >= 0 || errno == ESTALE || errno == EINTR)
 				continue;
 			p->err = errno;
+			p->bad_offset = lseek(p->fd, 0, SEEK_CUR);
 			return NULL;
 		}
 		if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
@@ -150,10 +152,14 @@ static inline void *player_run(void *arg)
 	}
 }
 
-/* Play @log; 0, or -errno of VIRTIO_LOOPBACK_OPEN_PLAY. */
-static inline int player_start(struct player *p, const unsigned char *log,
-			       size_t len, uint64_t end_icount,
-			       const char *name)
+/*
+ * Enter play mode for @log, without feeding it yet (player_feed()): a
+ * breakpoint set now is there before the first record plays.  0, or
+ * -errno of VIRTIO_LOOPBACK_OPEN_PLAY.
+ */
+static inline int player_open(struct player *p, const unsigned char *log,
+			      size_t len, uint64_t end_icount,
+			      const char *name)
 {
 	struct virtio_loopback_play_start start = {
 		.size = len, .end_icount = end_icount,
@@ -173,12 +179,27 @@ static inline int player_start(struct player *p, const unsigned char *log,
 		close(p->chan);
 		return err;
 	}
+	return 0;
+}
+
+static inline int player_feed(struct player *p)
+{
 	if (pthread_create(&p->thread, NULL, player_run, p)) {
 		close(p->fd);
 		close(p->chan);
 		return -EAGAIN;
 	}
 	return 0;
+}
+
+/* Play @log; 0, or -errno of VIRTIO_LOOPBACK_OPEN_PLAY. */
+static inline int player_start(struct player *p, const unsigned char *log,
+			       size_t len, uint64_t end_icount,
+			       const char *name)
+{
+	int err = player_open(p, log, len, end_icount, name);
+
+	return err ? err : player_feed(p);
 }
 
 /* End play mode (its devices go), and the player with it. */
