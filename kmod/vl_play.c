@@ -57,7 +57,7 @@ struct vl_snapshot {
 };
 
 static struct vl_play {
-	struct mutex lock;
+	struct mutex lock;		/* everything here; see the top */
 	struct work_struct work;
 	wait_queue_head_t feeder_wait;	/* room in the buffer, a rewind, the end */
 
@@ -216,9 +216,8 @@ enum vl_apply {
 };
 
 static __printf(5, 6)
-enum vl_apply vl_diverge(const struct vl_log_rec_view *v,
-				const char *field, u64 expected, u64 actual,
-				const char *fmt, ...)
+enum vl_apply vl_diverge(const struct vl_log_rec_view *v, const char *field,
+			 u64 expected, u64 actual, const char *fmt, ...)
 {
 	struct vl_divergence *d = &vl_play.divergence;
 	va_list args;
@@ -364,7 +363,7 @@ static enum vl_apply vl_apply_device(const struct vl_log_rec_view *v)
 	if (vl_play_find(v->device))
 		return vl_log_error(v, "the device exists already");
 	if (v->u.device.status)
-		return vl_log_error(v, "the recording began with the device in use: its driver's probe is not in the log");
+		return vl_log_error(v, "recorded in use: its driver's probe is not in the log");
 	/* No other device lives: everything after can be made again from here. */
 	if (list_empty(&vl_play.devices) &&
 	    vl_snapshot_add(vl_play.base + vl_play.start))
@@ -923,17 +922,16 @@ static ssize_t vl_stream_write(struct file *file, const char __user *ubuf,
 	}
 	for (;;) {
 		mutex_lock(&vl_play.lock);
-		if (!vl_stream_current(file)) {
+		if (!vl_stream_current(file))
 			ret = -EPIPE;
-		} else if (*ppos != vl_stream_pos()) {
+		else if (*ppos != vl_stream_pos())
 			ret = -ESTALE;
-		} else if (vl_stream_pos() == vl_play.size) {
+		else if (vl_stream_pos() == vl_play.size)
 			ret = -EFBIG;
-		} else if (vl_play.len < vl_play.buf_size || vl_play.start) {
+		else if (vl_play.len < vl_play.buf_size || vl_play.start)
 			ret = vl_stream_append(bounce, n, ppos);
-		} else {
+		else
 			ret = -EAGAIN;
-		}
 		mutex_unlock(&vl_play.lock);
 		if (ret != -EAGAIN || (file->f_flags & O_NONBLOCK))
 			break;

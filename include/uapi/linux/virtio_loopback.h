@@ -586,7 +586,7 @@ enum {
 	VIRTIO_LOOPBACK_A_REPLAY_END_ICOUNT,	/* u64, icount of the log's last record */
 	VIRTIO_LOOPBACK_A_REPLAY_REASON,	/* u32, enum virtio_loopback_stop_reason */
 	VIRTIO_LOOPBACK_A_REPLAY_DEVICE,	/* u32, N of the log's device vlN */
-	VIRTIO_LOOPBACK_A_REPLAY_QUEUE,		/* u32, virtqueue, or VIRTIO_LOOPBACK_LOG_NO_QUEUE */
+	VIRTIO_LOOPBACK_A_REPLAY_QUEUE,		/* u32, virtqueue; 0xffffffff: none */
 	VIRTIO_LOOPBACK_A_REPLAY_RECORD,	/* u64, seq of the log record */
 	VIRTIO_LOOPBACK_A_REPLAY_FIELD,		/* string, what differs */
 	VIRTIO_LOOPBACK_A_REPLAY_EXPECTED,	/* u64, its value in the log */
