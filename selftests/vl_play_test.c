@@ -4,10 +4,12 @@
  * the kernel's unchanged drivers see exactly what they saw when it was
  * recorded; what they do differently is reported as a divergence.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <termios.h>
 
 #include <netlink/genl/genl.h>
@@ -958,6 +960,197 @@ TEST_F_TIMEOUT(play, break_and_seek_stop_exactly_there, 240)
 	player_stop(&p, genl);
 	vl_genl_close(&evs->genl);
 	free(evs);
+}
+
+/* Wait until @path holds @text, or for @seconds. */
+static bool wait_text(const char *path, const char *text, int seconds)
+{
+	static char buf[1 << 16];
+
+	for (int i = 0; i < seconds * 20; i++) {
+		if (vl_read_file(path, buf, sizeof(buf)) > 0 && strstr(buf, text))
+			return true;
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
+/*
+ * The command line end to end: vlctl record, vlctl replay with vlctl
+ * events following, break, query, devices, divergence, cont and
+ * stop-replay, against the module.
+ */
+TEST_F_TIMEOUT(play, vlctl_replays_with_break_and_events, 180)
+{
+	static char out[1 << 16];
+	struct rng_backend b;
+	char cmd[256];
+	pid_t rec, play, events;
+	uint64_t icount[64];
+	int status, fd;
+	ssize_t len;
+	size_t n;
+
+	rec = fork();
+	ASSERT_LE(0, rec);
+	if (!rec) {
+		execl("/usr/bin/vlctl", "vlctl", "record", "/tmp/vlctl-play.log",
+		      NULL);
+		_exit(127);
+	}
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/state", "mode: record", true));
+	ASSERT_LE(0, rng_backend_start_answer(&b, pattern_answer));
+	ASSERT_TRUE(wait_file_has("/sys/class/misc/hw_random/rng_current",
+				  "virtio_rng", true));
+	ASSERT_TRUE(wait_devices_quiet(20));
+	rng_backend_stop(&b);
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
+	EXPECT_EQ(0, vl_run("vlctl stop-recording", NULL, 0));
+	ASSERT_EQ(rec, waitpid(rec, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+
+	/* Where to break: between the 6th and the 7th record. */
+	self->rec.s.buf = malloc(1 << 20);
+	ASSERT_NE(NULL, self->rec.s.buf);
+	fd = open("/tmp/vlctl-play.log", O_RDONLY);
+	len = read(fd, self->rec.s.buf, 1 << 20);
+	close(fd);
+	ASSERT_LT(0, len);
+	self->rec.s.len = len;
+	n = log_icounts(self->rec.s.buf, self->rec.s.len, icount, 64);
+	ASSERT_LE(10, n);
+
+	events = fork();
+	ASSERT_LE(0, events);
+	if (!events) {
+		fd = open("/tmp/vlctl-events.out", O_WRONLY | O_CREAT | O_TRUNC,
+			  0600);
+		dup2(fd, 1);
+		execl("/usr/bin/vlctl", "vlctl", "events", "--json", NULL);
+		_exit(127);
+	}
+	usleep(500 * 1000);	/* subscribed before anything happens */
+
+	play = fork();
+	ASSERT_LE(0, play);
+	if (!play) {
+		execl("/usr/bin/vlctl", "vlctl", "replay", "/tmp/vlctl-play.log",
+		      NULL);
+		_exit(127);
+	}
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/state", "mode: play", true));
+	snprintf(cmd, sizeof(cmd), "vlctl break %llu",
+		 (unsigned long long)between(icount, 6));
+	/* It may be too late already: then the past is refused. */
+	status = vl_run(cmd, out, sizeof(out));
+	if (!status) {
+		ASSERT_TRUE(wait_text("/tmp/vlctl-events.out",
+				      "\"reason\":\"break\"", 30));
+		ASSERT_EQ(0, vl_run("vlctl query --json", out, sizeof(out)));
+		EXPECT_NE(NULL, strstr(out, "\"mode\":\"play\"")) TH_LOG("%s", out);
+		EXPECT_NE(NULL, strstr(out, "\"paused\":true")) TH_LOG("%s", out);
+		EXPECT_NE(NULL, strstr(out, "\"position\":7")) TH_LOG("%s", out);
+		snprintf(cmd, sizeof(cmd), "\"icount\":%llu",
+			 (unsigned long long)between(icount, 6));
+		EXPECT_NE(NULL, strstr(out, cmd)) TH_LOG("%s", out);
+		ASSERT_EQ(0, vl_run("vlctl cont", NULL, 0));
+	}
+	ASSERT_TRUE(wait_text("/tmp/vlctl-events.out", "\"reason\":\"end\"", 60));
+	ASSERT_EQ(0, vl_run("vlctl devices --json", out, sizeof(out)));
+	EXPECT_EQ(1, vl_run("vlctl divergence 2>&1", out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "no divergence")) TH_LOG("%s", out);
+	EXPECT_EQ(0, vl_run("vlctl stop-replay", NULL, 0));
+	ASSERT_EQ(play, waitpid(play, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_TRUE(wait_text("/tmp/vlctl-events.out", "device-added", 5));
+	EXPECT_TRUE(wait_text("/tmp/vlctl-events.out", "device-removed", 5));
+	kill(events, SIGTERM);
+	waitpid(events, &status, 0);
+	unlink("/tmp/vlctl-play.log");
+	unlink("/tmp/vlctl-events.out");
+}
+
+/* Read a whole file into memory; its length, or -1. */
+static ssize_t slurp(const char *path, unsigned char **buf)
+{
+	struct stat st;
+	ssize_t len = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*buf = NULL;
+	if (fd >= 0 && !fstat(fd, &st) && st.st_size > 0 &&
+	    (*buf = malloc(st.st_size)))
+		len = read(fd, *buf, st.st_size);
+	if (fd >= 0)
+		close(fd);
+	return len;
+}
+
+/*
+ * Play the logs recorded with virtio-rng and virtio-blk on each test kernel
+ * (selftests/data, scripts/make-play-fixtures) here: its own plays to the
+ * end; another kernel's driver may do things differently, and then the
+ * first difference is reported and replay stops, never a hang.
+ */
+TEST_F_TIMEOUT(play, logs_of_every_kernel_play_or_report_differences, 240)
+{
+	static const char *dir = "/selftests-data";
+	struct vl_replay_info info;
+	struct log_summary sum;
+	struct dirent *e;
+	struct utsname u;
+	unsigned char *log;
+	int played = 0;
+	char err[256], path[300], state[4096];
+	DIR *d = opendir(dir);
+
+	ASSERT_NE(NULL, d) TH_LOG("%s: no logs; scripts/make-play-fixtures", dir);
+	ASSERT_EQ(0, uname(&u));
+	while ((e = readdir(d))) {
+		struct player p;
+		ssize_t len;
+		bool own, done = false, diverged = false;
+
+		if (!strstr(e->d_name, ".vllog"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		len = slurp(path, &log);
+		ASSERT_LT(0, len) TH_LOG("%s", path);
+		ASSERT_EQ(0, log_summarize(log, len, &sum, err, sizeof(err)))
+			TH_LOG("%s: %s", path, err);
+		own = strstr(e->d_name, u.release) != NULL;
+
+		ASSERT_EQ(0, player_start(&p, log, len, sum.last_icount, path));
+		for (int i = 0; i < 60 * 20 && !done && !diverged; i++) {
+			usleep(50 * 1000);
+			ASSERT_EQ(0, vl_genl_replay_get(&self->genl, &info));
+			done = info.paused && info.position == sum.records;
+			diverged = info.paused &&
+				   vl_read_file(VL_DEBUGFS "/state", state,
+						sizeof(state)) > 0 &&
+				   strstr(state, "divergence:");
+		}
+		EXPECT_TRUE(done || diverged) {
+			TH_LOG("%s: neither the end nor a divergence", path);
+			dump_state();
+		}
+		if (diverged)
+			fprintf(stderr, "# %s on %s: %s", e->d_name, u.release,
+				strstr(state, "divergence:"));
+		else
+			fprintf(stderr, "# %s on %s: played to the end, %llu records\n",
+				e->d_name, u.release,
+				(unsigned long long)sum.records);
+		if (own)
+			EXPECT_FALSE(diverged);
+		player_stop(&p, &self->genl);
+		EXPECT_EQ(0, p.err);
+		EXPECT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "played", false));
+		free(log);
+		played++;
+	}
+	closedir(d);
+	EXPECT_LE(4, played);
 }
 
 TEST_HARNESS_MAIN

@@ -565,21 +565,6 @@ TEST_F_TIMEOUT(rec, console_session_logs_both_directions, 120)
 	EXPECT_EQ(posted_req, posted_done);
 }
 
-/* Run a shell command; its output into @buf, its exit status returned. */
-static int run(const char *cmd, char *buf, size_t size)
-{
-	FILE *p = popen(cmd, "r");
-	size_t len = 0;
-
-	if (!p)
-		return -1;
-	if (buf) {
-		len = fread(buf, 1, size - 1, p);
-		buf[len] = '\0';
-	}
-	return WEXITSTATUS(pclose(p));
-}
-
 /* vlctl record writes a log vlctl log decodes; stop-recording ends it. */
 TEST_F_TIMEOUT(rec, vlctl_records_and_decodes, 120)
 {
@@ -597,7 +582,7 @@ TEST_F_TIMEOUT(rec, vlctl_records_and_decodes, 120)
 		_exit(127);
 	}
 	for (int i = 0; i < 100; i++) {
-		if (run("vlctl query --json", out, sizeof(out)) == 0 &&
+		if (vl_run("vlctl query --json", out, sizeof(out)) == 0 &&
 		    strstr(out, "\"mode\":\"record\""))
 			break;
 		usleep(50 * 1000);
@@ -608,20 +593,20 @@ TEST_F_TIMEOUT(rec, vlctl_records_and_decodes, 120)
 	EXPECT_EQ(4096, hwrng_read_check(4096));
 	rng_backend_stop(&b);
 	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
-	EXPECT_EQ(0, run("vlctl stop-recording", NULL, 0));
-	EXPECT_EQ(1, run("vlctl stop-recording 2>/dev/null", NULL, 0));
+	EXPECT_EQ(0, vl_run("vlctl stop-recording", NULL, 0));
+	EXPECT_EQ(1, vl_run("vlctl stop-recording 2>/dev/null", NULL, 0));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 
-	ASSERT_EQ(0, run("vlctl log /tmp/vlctl.log", out, sizeof(out)));
+	ASSERT_EQ(0, vl_run("vlctl log /tmp/vlctl.log", out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, " device ")) TH_LOG("%.2000s", out);
 	EXPECT_NE(NULL, strstr(out, " request "));
 	EXPECT_NE(NULL, strstr(out, " completion "));
 	EXPECT_NE(NULL, strstr(out, " removed"));
 	/* A cut log: its good records, then where it breaks, and status 1. */
-	ASSERT_EQ(0, run("head -c 3000 /tmp/vlctl.log > /tmp/vlctl-cut.log", NULL, 0));
-	EXPECT_EQ(1, run("vlctl log /tmp/vlctl-cut.log 2>&1", out, sizeof(out)));
+	ASSERT_EQ(0, vl_run("head -c 3000 /tmp/vlctl.log > /tmp/vlctl-cut.log", NULL, 0));
+	EXPECT_EQ(1, vl_run("vlctl log /tmp/vlctl-cut.log 2>&1", out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "truncated")) TH_LOG("%.2000s", out);
 	unlink("/tmp/vlctl.log");
 	unlink("/tmp/vlctl-cut.log");

@@ -168,7 +168,7 @@ static inline int player_open(struct player *p, const unsigned char *log,
 	memset(p, 0, sizeof(*p));
 	p->log = log;
 	p->len = len;
-	strncpy(start.filename, name, sizeof(start.filename) - 1);
+	snprintf(start.filename, sizeof(start.filename), "%.255s", name);
 	p->chan = open(VL_DEVNODE, O_RDWR | O_CLOEXEC);
 	if (p->chan < 0)
 		return -errno;

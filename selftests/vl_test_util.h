@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define VL_MODULE_NAME "virtio_loopback"
@@ -78,6 +79,21 @@ static inline int vl_module_unload(void)
 static inline int vl_module_loaded(void)
 {
 	return access("/sys/module/" VL_MODULE_NAME, F_OK) == 0;
+}
+
+/* Run a shell command; its output into @buf, its exit status returned. */
+static inline int vl_run(const char *cmd, char *buf, size_t size)
+{
+	FILE *p = popen(cmd, "r");
+	size_t len = 0;
+
+	if (!p)
+		return -1;
+	if (buf) {
+		len = fread(buf, 1, size - 1, p);
+		buf[len] = '\0';
+	}
+	return WEXITSTATUS(pclose(p));
 }
 
 #endif /* VL_TEST_UTIL_H */
