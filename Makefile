@@ -54,6 +54,9 @@ LIBVL_HDRS := $(wildcard userspace/lib/*.h) include/uapi/linux/virtio_loopback.h
 # vlctl and the selftests that include vl_genl.h.
 LIBVL_CHANNEL_SRCS := userspace/lib/vl_channel.c
 LIBVL_GENL_SRCS := userspace/lib/vl_genl.c
+# Logs: loading and checking one (with the format's parser, LOGFMT_SRCS),
+# feeding play mode: vlctl and vl-qmpd.
+LIBVL_LOG_SRCS := userspace/lib/log_file.c userspace/lib/play_feed.c
 GENL_SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,\
 	$(shell grep -l '"vl_genl.h"' selftests/vl_*_test.c 2>/dev/null))
 # Selftests that read logs do it with the module's own parser.
@@ -109,7 +112,7 @@ modules:
 userspace: $(TOOLS)
 
 $(BUILD)/bin/vlctl: $(VLCTL_SRCS) $(VLCTL_HDRS) $(LOGFMT_SRCS) $(LOGFMT_HDRS) \
-		$(LIBVL_CHANNEL_SRCS) $(LIBVL_GENL_SRCS) $(LIBVL_HDRS)
+		$(LIBVL_CHANNEL_SRCS) $(LIBVL_GENL_SRCS) $(LIBVL_LOG_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(LOGFMT_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) -o $@ \
 		$(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS)
@@ -175,7 +178,7 @@ $(BUILD)/host-tests/vl_logfmt_test: selftests/host/vl_logfmt_test.c selftests/ho
 
 # vlctl log, run in-process on logs the test builds.
 VLCTL_LOG_SRCS := userspace/vlctl/log_cmd.c userspace/vlctl/log_decode.c \
-	userspace/vlctl/log_file.c
+	userspace/lib/log_file.c
 $(BUILD)/host-tests/vlctl_log_test: selftests/host/vlctl_log_test.c selftests/host/vl_logbuild.h \
 		selftests/host/vlctl_run.h $(VLCTL_LOG_SRCS) $(LOGFMT_SRCS) $(LOGFMT_HDRS) $(VLCTL_HDRS)
 	@mkdir -p $(@D)
@@ -184,8 +187,8 @@ $(BUILD)/host-tests/vlctl_log_test: selftests/host/vlctl_log_test.c selftests/ho
 
 # vlctl replay, run in-process: the play descriptor's system calls are the
 # test's fake module (the linker's --wrap).
-VLCTL_REPLAY_SRCS := userspace/vlctl/replay_cmd.c userspace/vlctl/play_feed.c \
-	userspace/vlctl/log_file.c userspace/vlctl/args.c
+VLCTL_REPLAY_SRCS := userspace/vlctl/replay_cmd.c $(LIBVL_LOG_SRCS) \
+	userspace/vlctl/args.c
 VLCTL_REPLAY_WRAP := $(foreach f,ioctl lseek write poll,-Wl,--wrap=$(f))
 $(BUILD)/host-tests/vlctl_replay_test: selftests/host/vlctl_replay_test.c selftests/host/vl_logbuild.h \
 		selftests/host/vlctl_run.h $(VLCTL_REPLAY_SRCS) $(LOGFMT_SRCS) $(LOGFMT_HDRS) $(VLCTL_HDRS)
