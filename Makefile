@@ -56,7 +56,10 @@ LIBVL_CHANNEL_SRCS := userspace/lib/vl_channel.c
 LIBVL_GENL_SRCS := userspace/lib/vl_genl.c
 # Logs: loading and checking one (with the format's parser, LOGFMT_SRCS),
 # feeding play mode: vlctl and vl-qmpd.
-LIBVL_LOG_SRCS := userspace/lib/log_file.c userspace/lib/play_feed.c
+LIBVL_LOG_SRCS := userspace/lib/log_file.c userspace/lib/play_feed.c \
+	userspace/lib/vl_log_stream.c
+# The family's attributes as tables, and as JSON (json-c): vlctl, vl-qmpd.
+LIBVL_ATTRS_SRCS := userspace/lib/vl_attrs.c
 GENL_SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,\
 	$(shell grep -l '"vl_genl.h"' selftests/vl_*_test.c 2>/dev/null))
 # Selftests that read logs do it with the module's own parser.
@@ -112,7 +115,8 @@ modules:
 userspace: $(TOOLS)
 
 $(BUILD)/bin/vlctl: $(VLCTL_SRCS) $(VLCTL_HDRS) $(LOGFMT_SRCS) $(LOGFMT_HDRS) \
-		$(LIBVL_CHANNEL_SRCS) $(LIBVL_GENL_SRCS) $(LIBVL_LOG_SRCS) $(LIBVL_HDRS)
+		$(LIBVL_CHANNEL_SRCS) $(LIBVL_GENL_SRCS) $(LIBVL_LOG_SRCS) \
+		$(LIBVL_ATTRS_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(LOGFMT_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) -o $@ \
 		$(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS)
@@ -199,7 +203,7 @@ $(BUILD)/host-tests/vlctl_replay_test: selftests/host/vlctl_replay_test.c selfte
 
 # vlctl's netlink printing and the library's transactions (on nlctrl).
 $(BUILD)/host-tests/vlctl_genl_test: selftests/host/vlctl_genl_test.c userspace/vlctl/attrs.c \
-		$(LIBVL_GENL_SRCS) $(LIBVL_HDRS) $(VLCTL_HDRS)
+		$(LIBVL_GENL_SRCS) $(LIBVL_ATTRS_SRCS) $(LIBVL_HDRS) $(VLCTL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) \
 		-I$(TOP)/userspace/vlctl -o $@ $(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS)

@@ -35,7 +35,7 @@ static struct nl_msg *new_msg(uint8_t cmd)
 }
 
 /* What vlctl_print_msg() prints for @msg, as a malloc'ed string. */
-static char *print(struct nl_msg *msg, const struct vlctl_attr_set *set,
+static char *print(struct nl_msg *msg, const struct vl_attr_set *set,
 		   const char *event, bool json)
 {
 	char *buf = NULL;
@@ -73,11 +73,11 @@ TEST(device_lines_name_vlN_and_show_hex)
 	struct nl_msg *msg = device_msg(VIRTIO_LOOPBACK_CMD_DEVICE_GET);
 
 	EXPECT_PRINTS("vl3 device-id=2 status=0xf device-features=0x100000200 num-queues=1 requests=18446744073709551615 log-index=vl0\n",
-		      msg, &vlctl_device_set, NULL, false);
+		      msg, &vl_device_set, NULL, false);
 	EXPECT_PRINTS("{\"index\":3,\"device-id\":2,\"status\":15,\"device-features\":4294967808,\"num-queues\":1,\"requests\":18446744073709551615,\"log-index\":0}\n",
-		      msg, &vlctl_device_set, NULL, true);
+		      msg, &vl_device_set, NULL, true);
 	EXPECT_PRINTS("device-added vl3 device-id=2 status=0xf device-features=0x100000200 num-queues=1 requests=18446744073709551615 log-index=vl0\n",
-		      msg, &vlctl_device_set, "device-added", false);
+		      msg, &vl_device_set, "device-added", false);
 	nlmsg_free(msg);
 }
 
@@ -95,9 +95,9 @@ TEST(divergence_quotes_its_message)
 	nla_put_string(msg, VIRTIO_LOOPBACK_A_REPLAY_MESSAGE,
 		       "vl1: byte 12 is \"B\", the log has \"A\"\n");
 	EXPECT_PRINTS("divergence icount=12345 device=vl1 queue=- record=17 field=out-data[12] expected=65 actual=66 message=\"vl1: byte 12 is \\\"B\\\", the log has \\\"A\\\"\\x0a\"\n",
-		      msg, &vlctl_divergence_set, "divergence", false);
+		      msg, &vl_divergence_set, "divergence", false);
 	EXPECT_PRINTS("{\"event\":\"divergence\",\"icount\":12345,\"device\":1,\"queue\":null,\"record\":17,\"field\":\"out-data[12]\",\"expected\":65,\"actual\":66,\"message\":\"vl1: byte 12 is \\\"B\\\", the log has \\\"A\\\"\\n\"}\n",
-		      msg, &vlctl_divergence_set, "divergence", true);
+		      msg, &vl_divergence_set, "divergence", true);
 	nlmsg_free(msg);
 }
 
@@ -108,14 +108,14 @@ TEST(stopped_names_its_reason)
 	nla_put_u64(msg, VIRTIO_LOOPBACK_A_REPLAY_ICOUNT, 99);
 	nla_put_u32(msg, VIRTIO_LOOPBACK_A_REPLAY_REASON, VIRTIO_LOOPBACK_STOP_LOG_ERROR);
 	EXPECT_PRINTS("stopped icount=99 reason=log-error\n", msg,
-		      &vlctl_stopped_set, "stopped", false);
+		      &vl_stopped_set, "stopped", false);
 	EXPECT_PRINTS("{\"event\":\"stopped\",\"icount\":99,\"reason\":\"log-error\"}\n",
-		      msg, &vlctl_stopped_set, "stopped", true);
+		      msg, &vl_stopped_set, "stopped", true);
 	nlmsg_free(msg);
 
 	msg = new_msg(VIRTIO_LOOPBACK_CMD_STOPPED_NTF);
 	nla_put_u32(msg, VIRTIO_LOOPBACK_A_REPLAY_REASON, 1000);
-	EXPECT_PRINTS("stopped reason=unknown\n", msg, &vlctl_stopped_set,
+	EXPECT_PRINTS("stopped reason=unknown\n", msg, &vl_stopped_set,
 		      "stopped", false);
 	nlmsg_free(msg);
 }
@@ -127,11 +127,11 @@ TEST(attributes_outside_the_set_are_left_out)
 
 	nla_put_u64(msg, VIRTIO_LOOPBACK_A_REPLAY_LOST, 7);
 	nla_put_u64(msg, VIRTIO_LOOPBACK_A_REPLAY_ICOUNT, 5);
-	EXPECT_PRINTS("loss lost=7\n", msg, &vlctl_loss_set, "loss", false);
+	EXPECT_PRINTS("loss lost=7\n", msg, &vl_loss_set, "loss", false);
 	nlmsg_free(msg);
 
 	msg = new_msg(VIRTIO_LOOPBACK_CMD_RESUMED_NTF);
-	EXPECT_PRINTS("{\"event\":\"resumed\"}\n", msg, &vlctl_resumed_set,
+	EXPECT_PRINTS("{\"event\":\"resumed\"}\n", msg, &vl_resumed_set,
 		      "resumed", true);
 	nlmsg_free(msg);
 }

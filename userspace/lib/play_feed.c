@@ -8,20 +8,28 @@
  * (EPOLLOUT) or play mode ends (EPOLLHUP).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "log_file.h"
 
 #include "play_feed.h"
 
-/* vl_feed_run()'s steps return this to go round again, or how it ended. */
-#define VL_FEED_GO_ON	(-1)
+static bool stopped(const struct vl_feed *f)
+{
+	return f->stop && *f->stop;
+}
 
 /* A signal handler closes play_fd: what fails after it is no error. */
 static int fail(struct vl_feed *f, int err, const char *what)
 {
-	if (*f->stop)
+	if (stopped(f))
 		return VL_FEED_SIGNAL;
 	f->err = err;
 	f->what = what;
@@ -42,7 +50,7 @@ static int wait_for_module(struct vl_feed *f)
 	struct pollfd p = { .fd = f->play_fd, .events = POLLOUT };
 
 	if (poll(&p, 1, -1) < 0)
-		return errno == EINTR ? VL_FEED_GO_ON :
+		return errno == EINTR ? VL_FEED_MORE :
 		       fail(f, errno, "waiting for the module");
 	if (p.revents & POLLHUP)
 		return VL_FEED_HUP;
@@ -50,7 +58,7 @@ static int wait_for_module(struct vl_feed *f)
 		return fail(f, EBADF, "waiting for the module");
 	if (p.revents & POLLERR)
 		return fail(f, EIO, "waiting for the module");
-	return VL_FEED_GO_ON;
+	return VL_FEED_MORE;
 }
 
 /* The log's bytes from @off in f->buf, read unless they are there. */
@@ -102,14 +110,14 @@ static int feed_at(struct vl_feed *f, uint64_t off)
 	n = write(f->play_fd, f->buf + (off - f->buf_off),
 		  f->buf_off + f->buf_len - off);
 	if (n >= 0)
-		return VL_FEED_GO_ON;
+		return VL_FEED_MORE;
 	err = errno;
 	switch (err) {
 	case EINTR:	/* the loop looks at *stop */
 	case ESTALE:	/* a seek moved the position while the write waited */
-		return VL_FEED_GO_ON;
-	case EAGAIN:
-		return wait_for_module(f);
+		return VL_FEED_MORE;
+	case EAGAIN:	/* the play buffer is full */
+		return VL_FEED_WAIT;
 	case EBADMSG:
 		return refused(f);
 	}
@@ -118,22 +126,28 @@ static int feed_at(struct vl_feed *f, uint64_t off)
 	return fail(f, err, "writing to the module");
 }
 
+int vl_feed_step(struct vl_feed *f)
+{
+	off_t off = lseek(f->play_fd, 0, SEEK_CUR);
+
+	if (off < 0)
+		return fail(f, errno, "asking the module where it is");
+	if ((uint64_t)off > f->size)
+		return fail(f, 0, "the module asks for bytes past the log's end");
+	if ((uint64_t)off < f->size)
+		return feed_at(f, off);
+	return VL_FEED_WAIT;	/* all given: until a seek moves back */
+}
+
 enum vl_feed_end vl_feed_run(struct vl_feed *f)
 {
-	int ret = VL_FEED_GO_ON;
-	off_t off;
+	int ret = VL_FEED_MORE;
 
-	while (ret == VL_FEED_GO_ON) {
-		if (*f->stop)
+	while (ret == VL_FEED_MORE) {
+		if (stopped(f))
 			return VL_FEED_SIGNAL;
-		off = lseek(f->play_fd, 0, SEEK_CUR);
-		if (off < 0)
-			ret = fail(f, errno, "asking the module where it is");
-		else if ((uint64_t)off > f->size)
-			ret = fail(f, 0, "the module asks for bytes past the log's end");
-		else if ((uint64_t)off < f->size)
-			ret = feed_at(f, off);
-		else
+		ret = vl_feed_step(f);
+		if (ret == VL_FEED_WAIT)
 			ret = wait_for_module(f);
 	}
 	return ret;
@@ -144,4 +158,89 @@ void vl_feed_fini(struct vl_feed *f)
 	free(f->buf);
 	f->buf = NULL;
 	f->buf_len = 0;
+}
+
+/* ---- Starting play mode --------------------------------------------------- */
+
+static int count_record(void *arg, const struct vl_log_rec_view *rec)
+{
+	struct vl_play_log *log = arg;
+
+	log->records++;
+	log->end_icount = rec->icount;
+	return 0;
+}
+
+int vl_play_log_check(int fd, struct vl_play_log *log, char *why, size_t size)
+{
+	static const struct log_walk_ops ops = { .record = count_record };
+	struct log_buf b;
+	struct stat st;
+	int ret;
+
+	memset(log, 0, sizeof(*log));
+	if (fstat(fd, &st))
+		return -errno;
+	/* The module may ask for any part of it again: no pipes. */
+	if (!S_ISREG(st.st_mode))
+		return -ESPIPE;
+	ret = log_buf_load(fd, &b);
+	if (ret)
+		return ret;
+	log->size = b.len;
+	ret = log_walk(&b, &ops, log, why, size);
+	log_buf_unload(&b);
+	return ret;
+}
+
+/* Cut @s to fit @size bytes with its NUL, never inside a UTF-8 sequence. */
+static void copy_name(char *dst, size_t size, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len >= size) {
+		len = size - 1;
+		while (len && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+	}
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
+void vl_play_start_init(struct virtio_loopback_play_start *start,
+			const struct vl_play_log *log, const char *filename)
+{
+	memset(start, 0, sizeof(*start));
+	start->size = log->size;
+	start->end_icount = log->end_icount;
+	copy_name(start->filename, sizeof(start->filename), filename);
+}
+
+int vl_play_start(const char *device,
+		  const struct virtio_loopback_play_start *start)
+{
+	int chan, fd, err;
+
+	chan = open(device, O_RDWR | O_CLOEXEC);
+	if (chan < 0)
+		return -errno;
+	fd = ioctl(chan, VIRTIO_LOOPBACK_OPEN_PLAY, start);
+	err = errno;
+	close(chan);
+	if (fd < 0)
+		return -err;
+	/* The module's descriptor is not close-on-exec by itself. */
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
+const char *vl_play_start_strerror(int err)
+{
+	switch (err) {
+	case -EBUSY:
+		return "busy (recording, or another player is playing)";
+	case -ENOTTY:
+		return "this module has no play mode";
+	}
+	return strerror(-err);
 }

@@ -2,8 +2,8 @@
 /*
  * Feeding a log to the module in play mode: the protocol of the descriptor
  * VIRTIO_LOOPBACK_OPEN_PLAY returns (include/uapi/linux/virtio_loopback.h),
- * apart from vlctl replay's command line so that host tests can drive it
- * with a module of their own.
+ * shared by vlctl replay and vl-qmpd, apart from either so that host tests
+ * can drive it with a module of their own.
  */
 #ifndef VLCTL_PLAY_FEED_H
 #define VLCTL_PLAY_FEED_H
@@ -11,6 +11,8 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stddef.h>
+
+#include <linux/virtio_loopback.h>
 
 /* Bytes of the log read and written at once. */
 #define VL_FEED_CHUNK	(1u << 20)
@@ -26,7 +28,7 @@ struct vl_feed {
 	int log_fd;		/* the log file, read with pread() */
 	uint64_t size;		/* its bytes */
 	int play_fd;
-	volatile sig_atomic_t *stop;	/* set by a signal handler */
+	volatile sig_atomic_t *stop;	/* set by a signal handler; may be NULL */
 
 	/* How it ended: the refused record's offset, or what failed. */
 	uint64_t bad_offset;
@@ -45,6 +47,46 @@ struct vl_feed {
  * start; vl_feed_fini() frees them.
  */
 enum vl_feed_end vl_feed_run(struct vl_feed *f);
+
+/* vl_feed_step() went on: call it again. */
+#define VL_FEED_MORE	(-1)
+/* vl_feed_step() must wait for POLLOUT (or POLLHUP) on play_fd. */
+#define VL_FEED_WAIT	(-2)
+
+/*
+ * One step of vl_feed_run() that never waits, for an event loop with a
+ * non-blocking play_fd: VL_FEED_MORE, VL_FEED_WAIT, or how feeding ended
+ * (never VL_FEED_SIGNAL: @f->stop may be NULL).
+ */
+int vl_feed_step(struct vl_feed *f);
 void vl_feed_fini(struct vl_feed *f);
+
+/* What the check of a whole log found: what play mode needs to know. */
+struct vl_play_log {
+	uint64_t size;		/* bytes, the file header included */
+	uint64_t records;
+	uint64_t end_icount;	/* of the last record */
+};
+
+/*
+ * Check the log in @fd (a regular file) whole, with the format's own
+ * parser, before the module sees a byte of it: 0; 1 for a bad log, @why
+ * then saying where ("record 12 at offset 4096: crc mismatch"); or a
+ * negative errno (-ESPIPE: not a regular file).
+ */
+int vl_play_log_check(int fd, struct vl_play_log *log, char *why, size_t size);
+
+/* @start for @log, named @filename in query-replay (cut to fit). */
+void vl_play_start_init(struct virtio_loopback_play_start *start,
+			const struct vl_play_log *log, const char *filename);
+
+/*
+ * Start play mode through the module's node @device: the descriptor that
+ * takes the log (close-on-exec), or a negative errno.
+ */
+int vl_play_start(const char *device,
+		  const struct virtio_loopback_play_start *start);
+/* vl_play_start()'s failure in words. */
+const char *vl_play_start_strerror(int err);
 
 #endif /* VLCTL_PLAY_FEED_H */

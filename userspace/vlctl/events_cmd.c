@@ -20,14 +20,14 @@
 static const struct vlctl_event {
 	uint8_t cmd;
 	const char *name;
-	const struct vlctl_attr_set *set;
+	const struct vl_attr_set *set;
 } vlctl_events[] = {
-	{ VIRTIO_LOOPBACK_CMD_STOPPED_NTF, "stopped", &vlctl_stopped_set },
-	{ VIRTIO_LOOPBACK_CMD_RESUMED_NTF, "resumed", &vlctl_resumed_set },
-	{ VIRTIO_LOOPBACK_CMD_DIVERGENCE_NTF, "divergence", &vlctl_divergence_set },
-	{ VIRTIO_LOOPBACK_CMD_LOSS_NTF, "loss", &vlctl_loss_set },
-	{ VIRTIO_LOOPBACK_CMD_DEVICE_ADDED_NTF, "device-added", &vlctl_device_set },
-	{ VIRTIO_LOOPBACK_CMD_DEVICE_REMOVED_NTF, "device-removed", &vlctl_device_set },
+	{ VIRTIO_LOOPBACK_CMD_STOPPED_NTF, "stopped", &vl_stopped_set },
+	{ VIRTIO_LOOPBACK_CMD_RESUMED_NTF, "resumed", &vl_resumed_set },
+	{ VIRTIO_LOOPBACK_CMD_DIVERGENCE_NTF, "divergence", &vl_divergence_set },
+	{ VIRTIO_LOOPBACK_CMD_LOSS_NTF, "loss", &vl_loss_set },
+	{ VIRTIO_LOOPBACK_CMD_DEVICE_ADDED_NTF, "device-added", &vl_device_set },
+	{ VIRTIO_LOOPBACK_CMD_DEVICE_REMOVED_NTF, "device-removed", &vl_device_set },
 };
 
 struct vlctl_listener {

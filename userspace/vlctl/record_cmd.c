@@ -20,6 +20,7 @@
 #include <linux/virtio_loopback.h>
 
 #include "vl_genl.h"
+#include "vl_log_stream.h"
 #include "vlctl.h"
 
 static volatile sig_atomic_t vlctl_interrupted;
@@ -28,35 +29,6 @@ static void vlctl_on_signal(int sig)
 {
 	(void)sig;
 	vlctl_interrupted = 1;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/* The module's log stream: its own fd, from the backend channel's node. */
-static int open_log_stream(void)
-{
-	int chan, fd, err;
-
-	chan = open("/dev/" VIRTIO_LOOPBACK_DEVICE_NAME, O_RDWR | O_CLOEXEC);
-	if (chan < 0)
-		return -errno;
-	fd = ioctl(chan, VIRTIO_LOOPBACK_OPEN_LOG);
-	err = errno;
-	close(chan);
-	return fd < 0 ? -err : fd;
 }
 
 /* Copy the stream to @out until it ends; stop recording once interrupted. */
@@ -80,16 +52,11 @@ static int drain(struct vl_genl *genl, int log, int out, uint64_t *bytes)
 			return -errno;
 		if (!(pfd.revents & POLLIN))
 			continue;
-		n = read(log, buf, sizeof(buf));
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		n = vl_log_stream_copy(log, out, buf, sizeof(buf));
+		if (n == -EAGAIN)
 			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return 0;
-		err = write_all(out, buf, n);
-		if (err)
-			return err;
+		if (n <= 0)
+			return n;
 		*bytes += n;
 	}
 }
@@ -101,7 +68,7 @@ static int record(struct vl_genl *genl, const char *file)
 	uint64_t bytes = 0;
 	int log, out, err;
 
-	log = open_log_stream();
+	log = vl_log_stream_open("/dev/" VIRTIO_LOOPBACK_DEVICE_NAME);
 	if (log < 0) {
 		fprintf(stderr, "vlctl: cannot open the log stream: %s\n",
 			log == -EBUSY ? "another reader has it" : strerror(-log));

@@ -31,7 +31,7 @@ static const struct vlctl_request {
 	uint8_t cmd;
 	int icount_attr;	/* the ICOUNT operand's attribute; 0: none */
 	bool dump;
-	const struct vlctl_attr_set *reply;	/* printed; NULL: none */
+	const struct vl_attr_set *reply;	/* printed; NULL: none */
 	int known_err;		/* an errno said in vlctl's words: */
 	const char *known;
 } vlctl_requests[] = {
@@ -52,9 +52,9 @@ static const struct vlctl_request {
 	{ "cont", "vlctl cont", VIRTIO_LOOPBACK_CMD_CONT, 0, false, NULL,
 	  0, NULL },
 	{ "devices", "vlctl devices [--json]", VIRTIO_LOOPBACK_CMD_DEVICE_GET,
-	  0, true, &vlctl_device_set, 0, NULL },
+	  0, true, &vl_device_set, 0, NULL },
 	{ "divergence", "vlctl divergence [--json]",
-	  VIRTIO_LOOPBACK_CMD_DIVERGENCE_GET, 0, false, &vlctl_divergence_set,
+	  VIRTIO_LOOPBACK_CMD_DIVERGENCE_GET, 0, false, &vl_divergence_set,
 	  -ENOENT, "no divergence" },
 };
 
