@@ -74,6 +74,8 @@ struct vl_log {
 	wait_queue_head_t data_wait;
 	wait_queue_head_t room_wait;
 	struct work_struct loss_work;	/* tells the events group of a loss */
+	struct delayed_work wake_work;	/* the reader's wake-up, deferred */
+	u64 woken_head;			/* head when the reader was last woken */
 	char filename[VL_LOG_FILENAME_MAX];
 };
 
@@ -270,17 +272,44 @@ void vl_log_put(struct vl_log_writer *w, const void *src, u32 len)
 	w->pos += len;
 }
 
+/*
+ * The reader is woken once a batch is there, or a little later: waking it
+ * for every record would cost a context switch per request.  A batch is a
+ * fraction of the ring, so a backend waiting for room never waits on the
+ * delay.
+ */
+#define VL_LOG_WAKE_BATCH	SZ_64K
+#define VL_LOG_WAKE_DELAY_MS	10
+
+static void vl_log_wake_work(struct work_struct *work)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vl_log.lock, flags);
+	vl_log.woken_head = vl_log.head;
+	spin_unlock_irqrestore(&vl_log.lock, flags);
+	wake_up_interruptible(&vl_log.data_wait);
+}
+
 /* Publish the record vl_log_begin() reserved, if it did; let the ring go. */
 void vl_log_end(struct vl_log_writer *w)
 	__releases(&vl_log.lock)
 {
-	bool sealed = w->reserved;
+	bool sealed = w->reserved, wake = false;
 
-	if (sealed)
+	if (sealed) {
 		vl_log_seal(w);
+		wake = vl_log.head - vl_log.woken_head >=
+		       min_t(u32, VL_LOG_WAKE_BATCH, vl_log.size / 8);
+		if (wake)
+			vl_log.woken_head = vl_log.head;
+	}
 	spin_unlock_irqrestore(&vl_log.lock, w->flags);
-	if (sealed)
+	if (wake)
 		wake_up_interruptible(&vl_log.data_wait);
+	else if (sealed && !delayed_work_pending(&vl_log.wake_work))
+		queue_delayed_work(vl_wq, &vl_log.wake_work,
+				   msecs_to_jiffies(VL_LOG_WAKE_DELAY_MS));
 }
 
 /* Room for a record of @payload bytes, now, without waiting. */
@@ -575,6 +604,7 @@ int vl_log_init(void)
 		return -EINVAL;
 	}
 	INIT_WORK(&vl_log.loss_work, vl_log_loss_work);
+	INIT_DELAYED_WORK(&vl_log.wake_work, vl_log_wake_work);
 	vl_log.size = ALIGN(log_size, VIRTIO_LOOPBACK_LOG_ALIGN);
 	vl_log.buf = vmalloc(vl_log.size);
 	return vl_log.buf ? 0 : -ENOMEM;
@@ -583,6 +613,7 @@ int vl_log_init(void)
 void vl_log_exit(void)
 {
 	cancel_work_sync(&vl_log.loss_work);
+	cancel_delayed_work_sync(&vl_log.wake_work);
 	vfree(vl_log.buf);
 	vl_log.buf = NULL;
 }
