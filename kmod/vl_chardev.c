@@ -19,7 +19,8 @@
  * pages are faulted in with no lock held, and the batch is tried again.
  *
  * The stop command freezes the device side: read() then delivers control
- * messages but no request, write() waits for cont.
+ * messages and posted data (the driver has those chains back) but no
+ * request, write() waits for cont.
  *
  * While recording with a log reader attached, the backend waits here, with
  * no lock held, for the log to have room for the records its next request
@@ -246,11 +247,17 @@ static ssize_t vl_read_requests(struct vl_dev *dev, char __user *buf,
 	for (n = 0; n < dev->num_queues; n++) {
 		struct vl_vq *vq = &dev->vqs[(first + n) % dev->num_queues];
 
-		/* A posted queue's chains never reach the backend as requests. */
+		/*
+		 * A posted queue's chains never reach the backend as requests;
+		 * the driver has them back already, so they flow even while
+		 * frozen.  Frozen (stop), no other request is taken.
+		 */
 		if (vq->posted_buf)
 			ret = vl_read_posted_queue(vq, buf + pos, count - pos);
-		else
+		else if (!vl_frozen())
 			ret = vl_read_queue(dev, vq, buf + pos, count - pos);
+		else
+			ret = 0;
 		if (ret < 0)
 			break;
 		pos += ret;
@@ -262,11 +269,8 @@ static ssize_t vl_read_requests(struct vl_dev *dev, char __user *buf,
 static ssize_t vl_read_batch(struct vl_dev *dev, char __user *buf,
 			     size_t count)
 {
-	/*
-	 * Before the events: requests never overtake the STATUS of DRIVER_OK.
-	 * While frozen (stop) the backend gets no request.
-	 */
-	bool serving = vl_dev_driver_ok(dev) && !vl_frozen();
+	/* Before the events: requests never overtake the STATUS of DRIVER_OK. */
+	bool serving = vl_dev_driver_ok(dev);
 	ssize_t events, requests;
 
 	events = vl_read_events(dev, buf, count);

@@ -273,6 +273,8 @@ void vl_vq_reset(struct vl_vq *vq);
 bool vl_vq_has_avail(struct vl_vq *vq);
 int vl_vq_peek(struct vl_vq *vq, struct vl_chain *chain, struct vl_seg *segs);
 int vl_vq_take(struct vl_vq *vq, const struct vl_chain *chain);
+int vl_vq_take_played(struct vl_vq *vq, const struct vl_chain *chain,
+		      u64 req_seq);
 int vl_vq_copy_out(const struct vl_seg *segs, unsigned int nsegs,
 		   u8 __user *dst);
 int vl_vq_complete(struct vl_vq *vq, u64 id, const u8 __user *data, u32 len);

@@ -19,6 +19,12 @@
  *    lie).  Posted chains are compared by a CRC32C of their out-data,
  *    since they are returned inside the notification.
  *
+ * Submitters that race may queue one queue's requests in another order
+ * than when recorded: with a window (VIRTIO_LOOPBACK_OPEN_PLAY), a chain
+ * may match one of the next requests its queue logged; it is taken as
+ * that one (completions name requests by their logged number), counted as
+ * a soft divergence, and skipped when the cursor gets there.
+ *
  * The first mismatch is a divergence: replay stops there.  Stopping (the
  * stop command, a breakpoint, a seek's target, a divergence, the log's
  * end) freezes the device side: the engine applies nothing, and backend
@@ -44,6 +50,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <linux/xarray.h>
 #include <net/netlink.h>
 
 #include "vl_internal.h"
@@ -99,10 +106,21 @@ static struct vl_play {
 	unsigned int snaps_cap;
 	u32 *gone;			/* the log's removed devices */
 	unsigned int ngone;
+
+	/*
+	 * Racing submitters: a chain may match one of the next @window
+	 * requests its queue logged.  Those matched ahead of the cursor are
+	 * kept in @ahead, by their stream offset / 8, and skipped when the
+	 * cursor gets there.
+	 */
+	u32 window;
+	struct xarray ahead;
+	u64 soft_divergences;
 } vl_play = {
 	.lock = __MUTEX_INITIALIZER(vl_play.lock),
 	.feeder_wait = __WAIT_QUEUE_HEAD_INITIALIZER(vl_play.feeder_wait),
 	.devices = LIST_HEAD_INIT(vl_play.devices),
+	.ahead = XARRAY_INIT(vl_play.ahead, 0),
 };
 
 /*
@@ -213,6 +231,7 @@ enum vl_apply {
 	VL_APPLIED,		/* done: on to the next */
 	VL_WAIT,		/* the driver has not done it yet */
 	VL_STOPPED,		/* a divergence or a bad log: replay stopped */
+	VL_AHEAD,		/* a later request matched; this one still waits */
 };
 
 static __printf(5, 6)
@@ -464,7 +483,7 @@ static enum vl_apply vl_compare_chain(const struct vl_log_rec_view *v,
 	u32 bad;
 	u8 actual;
 
-	if (vq->next_req_seq != v->u.request.req_seq)
+	if (!vl_play.window && vq->next_req_seq != v->u.request.req_seq)
 		return vl_diverge(v, "req_seq", v->u.request.req_seq,
 				  vq->next_req_seq, "requests were skipped");
 	if (chain->out_len != v->u.request.out_len)
@@ -484,6 +503,69 @@ static enum vl_apply vl_compare_chain(const struct vl_log_rec_view *v,
 		return vl_diverge(v, "out_data", 0, 0,
 				  "the driver's buffer cannot be read");
 	}
+}
+
+/* Whether @chain is the request @v logged: lengths and out-data. */
+static bool vl_chain_is(const struct vl_log_rec_view *v, struct vl_vq *vq,
+			const struct vl_chain *chain)
+{
+	u32 bad;
+	u8 actual;
+
+	return chain->out_len == v->u.request.out_len &&
+	       chain->in_len == v->u.request.in_len &&
+	       !vl_vq_compare_out(vq->dev->segs, chain->nsegs,
+				  v->u.request.out, &bad, &actual);
+}
+
+static unsigned long vl_ahead_key(u64 offset)
+{
+	return offset / VIRTIO_LOOPBACK_LOG_ALIGN;
+}
+
+/*
+ * The chain is not the request at the cursor @v: look for it among the
+ * next requests of its queue, up to the window, none past a breakpoint or
+ * a seek's target.  Found, it is taken as that request (its completion
+ * will find it by the logged number) and counted as a soft divergence.
+ */
+static enum vl_apply vl_match_ahead(const struct vl_log_rec_view *v,
+				    struct vl_vq *vq,
+				    const struct vl_chain *chain)
+{
+	u32 pos = vl_play.start + v->len, seen = 0;
+	struct vl_log_rec_view w;
+	const char *reason;
+	u64 offset;
+
+	while (pos < vl_play.valid && seen < vl_play.window) {
+		if (vl_log_check_rec(vl_play.buf + pos, vl_play.valid - pos,
+				     &w, &reason))
+			break;
+		offset = vl_play.base + pos;
+		pos += w.len;
+		if ((vl_play.has_break && w.icount > vl_play.break_icount) ||
+		    (vl_play.seeking && w.icount > vl_play.seek_icount))
+			break;
+		if (w.kind != VIRTIO_LOOPBACK_LOG_REQUEST ||
+		    w.device != v->device || w.queue != v->queue ||
+		    (w.flags & VIRTIO_LOOPBACK_LOG_F_POSTED) ||
+		    xa_load(&vl_play.ahead, vl_ahead_key(offset)))
+			continue;
+		seen++;
+		if (!vl_chain_is(&w, vq, chain))
+			continue;
+		if (vl_vq_take_played(vq, chain, w.u.request.req_seq))
+			return VL_WAIT;
+		if (xa_err(xa_store(&vl_play.ahead, vl_ahead_key(offset),
+				    xa_mk_value(1), GFP_KERNEL)))
+			return vl_log_error(v, "out of memory");
+		vl_play.position++;
+		vl_play.soft_divergences++;
+		return VL_AHEAD;
+	}
+	/* Not a later one either: the divergence is at the cursor. */
+	return vl_compare_chain(v, vq, chain);
 }
 
 /*
@@ -557,9 +639,12 @@ static enum vl_apply vl_apply_request(const struct vl_log_rec_view *v,
 				 "the driver queued a chain the device cannot read");
 	else if (!found)
 		ret = vl_no_request(v, dev);
+	else if (vl_play.window && !vl_chain_is(v, vq, &chain))
+		ret = vl_match_ahead(v, vq, &chain);
 	else
 		ret = vl_compare_chain(v, vq, &chain);
-	if (ret == VL_APPLIED && vl_vq_take(vq, &chain))
+	if (ret == VL_APPLIED &&
+	    vl_vq_take_played(vq, &chain, v->u.request.req_seq))
 		ret = VL_WAIT;	/* reset meanwhile: look again */
 	up_read(&dev->rings_sem);
 	return ret;
@@ -714,9 +799,9 @@ static bool vl_log_done(void)
 /* Apply the next record if it can be; true if it was. */
 static bool vl_play_step(void)
 {
+	enum vl_apply ret = VL_APPLIED;
 	struct vl_log_rec_view v;
 	const char *reason;
-	enum vl_apply ret;
 
 	if (vl_paused)
 		return false;
@@ -739,7 +824,12 @@ static bool vl_play_step(void)
 		return false;
 	if (vl_target_reached(&v))
 		return false;
-	ret = vl_apply(&v);
+	if (xa_erase(&vl_play.ahead, vl_ahead_key(vl_play.base + vl_play.start)))
+		vl_play.position--;	/* counted when it was matched ahead */
+	else
+		ret = vl_apply(&v);
+	if (ret == VL_AHEAD)
+		return true;
 	if (ret != VL_APPLIED)
 		return false;
 	vl_play.start += v.len;
@@ -988,6 +1078,7 @@ static void vl_play_end(void)
 	kfree(vl_play.gone);
 	vl_play.gone = NULL;
 	vl_play.ngone = 0;
+	xa_destroy(&vl_play.ahead);
 	vl_play.nsnaps = 0;
 	vl_play.snaps_cap = 0;
 	vfree(vl_play.buf);
@@ -1036,6 +1127,8 @@ static int vl_play_begin(const struct virtio_loopback_play_start *start,
 	vl_play.session = session;
 	vl_play.size = start->size;
 	vl_play.end_icount = start->end_icount;
+	vl_play.window = start->window;
+	vl_play.soft_divergences = 0;
 	strscpy(vl_play.filename, start->filename, sizeof(vl_play.filename));
 	vl_play.start = 0;
 	vl_play.valid = 0;
@@ -1060,6 +1153,8 @@ int vl_play_open(const struct virtio_loopback_play_start *start)
 	for (i = 0; i < ARRAY_SIZE(start->reserved); i++)
 		if (start->reserved[i])
 			return -EINVAL;
+	if (start->reserved32 || start->window > VIRTIO_LOOPBACK_PLAY_MAX_WINDOW)
+		return -EINVAL;
 	if (start->size < sizeof(struct virtio_loopback_log_header) ||
 	    !memchr(start->filename, 0, sizeof(start->filename)))
 		return -EINVAL;
@@ -1163,6 +1258,7 @@ static void vl_play_rewind(const struct vl_snapshot *snap)
 	struct vl_snapshot to = *snap;
 
 	vl_play_remove_all();
+	xa_destroy(&vl_play.ahead);
 	/* At a snapshot point no device of the log lives, none is removed. */
 	vl_play.ngone = 0;
 	vl_play.nsnaps = snap - vl_play.snaps + 1;
@@ -1274,6 +1370,9 @@ void vl_play_show(struct seq_file *s)
 		seq_printf(s, "play buffer: %u of %u bytes, snapshots %u\n",
 			   vl_play.len - vl_play.start, vl_play.buf_size,
 			   vl_play.nsnaps);
+		seq_printf(s, "play order: %s, window %u, soft divergences %llu\n",
+			   vl_play.window ? "reordered within a window" : "strict",
+			   vl_play.window, vl_play.soft_divergences);
 		if (vl_play.has_break)
 			seq_printf(s, "break: %llu\n", vl_play.break_icount);
 		if (vl_play.seeking)

@@ -578,6 +578,23 @@ int vl_vq_take(struct vl_vq *vq, const struct vl_chain *chain)
 	return err;
 }
 
+/*
+ * Play mode: take the chain as the request the log numbered @req_seq, so
+ * that the log's completion finds it even when it was queued out of order.
+ */
+int vl_vq_take_played(struct vl_vq *vq, const struct vl_chain *chain,
+		      u64 req_seq)
+{
+	int err = vl_vq_take(vq, chain);
+
+	if (!err) {
+		spin_lock_irq(&vq->lock);
+		vq->inflight[chain->head].req_seq = req_seq;
+		spin_unlock_irq(&vq->lock);
+	}
+	return err;
+}
+
 /* Copy a chain's out-data (its readable segments) to userspace. */
 int vl_vq_copy_out(const struct vl_seg *segs, unsigned int nsegs,
 		   u8 __user *dst)

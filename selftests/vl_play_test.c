@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -924,7 +925,7 @@ TEST_F_TIMEOUT(play, break_and_seek_stop_exactly_there, 240)
 
 	/* A breakpoint set before the first record plays. */
 	ASSERT_EQ(0, player_open(&p, self->rec.s.buf, self->rec.s.len,
-				 self->rec.sum.last_icount, "session.log"));
+				 self->rec.sum.last_icount, "session.log", 0));
 	ASSERT_EQ(0, vl_genl_break_set(genl, between(icount, 5)));
 	ASSERT_EQ(0, player_feed(&p));
 	expect_stopped(_metadata, genl, evs, between(icount, 5), 6,
@@ -1151,6 +1152,152 @@ TEST_F_TIMEOUT(play, logs_of_every_kernel_play_or_report_differences, 240)
 	}
 	closedir(d);
 	EXPECT_LE(4, played);
+}
+
+#define RACE_BLOCKS	48
+
+/*
+ * One of two writers on one queue, on its own CPU: RACE_BLOCKS 4 KiB
+ * O_DIRECT writes of data only it writes, to blocks only it writes.
+ */
+static int race_writer(const char *disk, int id)
+{
+	unsigned char *buf = shared_alloc(4096);
+	cpu_set_t cpus;
+	char path[64];
+	int fd, ok = 1;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(id, &cpus);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+	snprintf(path, sizeof(path), "/dev/%s", disk);
+	fd = open(path, O_RDWR | O_DIRECT);
+	for (int i = 0; fd >= 0 && buf && ok && i < RACE_BLOCKS; i++) {
+		memset(buf, 16 * id + i % 16, 4096);
+		buf[0] = i;
+		ok = pwrite(fd, buf, 4096, (off_t)(2 * i + id) * 4096) == 4096;
+	}
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0 && ok ? 0 : -1;
+}
+
+static int race_job_run(void *arg)
+{
+	const char *disk = arg;
+	pid_t pids[2];
+	int status, failed = 0;
+
+	if (!wait_devices_quiet(30))
+		return -1;
+	for (int id = 0; id < 2; id++) {
+		pids[id] = fork();
+		if (!pids[id])
+			_exit(race_writer(disk, id) ? 1 : 0);
+	}
+	for (int id = 0; id < 2; id++)
+		if (pids[id] < 0 || waitpid(pids[id], &status, 0) != pids[id] ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
+			failed = 1;
+	return failed || !wait_devices_quiet(30) ? -1 : 0;
+}
+
+/*
+ * Two writers on two CPUs share one queue: played again, they queue
+ * their requests in another order than recorded.  With a window each
+ * request is matched among its queue's next ones, and the play goes to
+ * its end with the reorderings counted as soft divergences.
+ */
+TEST_F_TIMEOUT(play, racing_writers_play_with_a_window, 300)
+{
+	const char *file = "/tmp/vl-play-race.img";
+	const char *argv[] = { "blk", "--file", file, NULL };
+	struct vl_backend_proc backend;
+	char disk[32], state[4096];
+	struct player p;
+	int fd;
+
+	fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 16 << 20));
+	close(fd);
+	record_begin(_metadata, &self->genl, &self->rec);
+	ASSERT_EQ(0, vl_backend_start(&backend, argv));
+	ASSERT_EQ(0, vl_backend_child(&backend, "block", disk, sizeof(disk)));
+	ASSERT_EQ(0, run_with_deadline(race_job_run, disk, 120, &self->genl));
+	vl_backend_stop(&backend, SIGTERM);
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
+	record_end(_metadata, &self->genl, &self->rec);
+	unlink(file);
+
+	ASSERT_EQ(0, player_open(&p, self->rec.s.buf, self->rec.s.len,
+				 self->rec.sum.last_icount, "session.log",
+				 VIRTIO_LOOPBACK_PLAY_MAX_WINDOW));
+	ASSERT_EQ(0, vl_genl_break_set(&self->genl,
+				       self->rec.sum.removed_icount - 1));
+	ASSERT_EQ(0, player_feed(&p));
+	ASSERT_EQ(0, blk_disk_name(played_index(), disk, sizeof(disk)));
+	ASSERT_EQ(0, run_with_deadline(race_job_run, disk, 120, &self->genl));
+	ASSERT_LT(0, vl_read_file(VL_DEBUGFS "/state", state, sizeof(state)));
+	fprintf(stderr, "# %s", strstr(state, "play order:"));
+	play_to_end(_metadata, &self->genl, &self->rec, &p);
+	expect_no_divergence(_metadata);
+}
+
+static int hwrng_4k(void *arg)
+{
+	unsigned char buf[4096];
+
+	return hwrng_read_now(buf, sizeof(buf));
+}
+
+/*
+ * stop freezes a backend's device (recording or not): the driver's
+ * requests wait, a reader of /dev/hwrng with them; cont lets them go.
+ * Each sends its event.
+ */
+TEST_F_TIMEOUT(play, stop_freezes_a_backend_device_until_cont, 120)
+{
+	struct events *evs = calloc(1, sizeof(*evs));
+	struct vl_replay_info info;
+	struct rng_backend b;
+	struct event *ev;
+	int status = -1;
+	pid_t pid;
+
+	ASSERT_NE(NULL, evs);
+	ASSERT_EQ(0, vl_genl_open(&evs->genl));
+	ASSERT_EQ(0, vl_genl_subscribe_events(&evs->genl));
+	ASSERT_LE(0, rng_backend_start_answer(&b, pattern_answer));
+	ASSERT_TRUE(wait_file_has("/sys/class/misc/hw_random/rng_current",
+				  "virtio_rng", true));
+	ASSERT_TRUE(wait_devices_quiet(20));
+
+	ASSERT_EQ(0, vl_genl_stop(&self->genl));
+	ev = wait_event_cmd(evs, VIRTIO_LOOPBACK_CMD_STOPPED_NTF, 5000);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(VIRTIO_LOOPBACK_STOP_USER, ev->reason);
+	ASSERT_EQ(0, vl_genl_replay_get(&self->genl, &info));
+	EXPECT_TRUE(info.paused);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(hwrng_4k(NULL) ? 1 : 0);
+	sleep(2);
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG)) TH_LOG("read while frozen");
+
+	ASSERT_EQ(0, vl_genl_cont(&self->genl));
+	ev = wait_event_cmd(evs, VIRTIO_LOOPBACK_CMD_RESUMED_NTF, 5000);
+	EXPECT_NE(NULL, ev);
+	for (int i = 0; i < 200 && !waitpid(pid, &status, WNOHANG); i++)
+		usleep(50 * 1000);
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	ASSERT_EQ(0, vl_genl_replay_get(&self->genl, &info));
+	EXPECT_FALSE(info.paused);
+	rng_backend_stop(&b);
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
+	vl_genl_close(&evs->genl);
+	free(evs);
 }
 
 TEST_HARNESS_MAIN

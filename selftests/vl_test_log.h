@@ -159,10 +159,10 @@ static inline void *player_run(void *arg)
  */
 static inline int player_open(struct player *p, const unsigned char *log,
 			      size_t len, uint64_t end_icount,
-			      const char *name)
+			      const char *name, uint32_t window)
 {
 	struct virtio_loopback_play_start start = {
-		.size = len, .end_icount = end_icount,
+		.size = len, .end_icount = end_icount, .window = window,
 	};
 
 	memset(p, 0, sizeof(*p));
@@ -197,7 +197,7 @@ static inline int player_start(struct player *p, const unsigned char *log,
 			       size_t len, uint64_t end_icount,
 			       const char *name)
 {
-	int err = player_open(p, log, len, end_icount, name);
+	int err = player_open(p, log, len, end_icount, name, 0);
 
 	return err ? err : player_feed(p);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The command line that vlctl's netlink subcommands share: --json,
- * --count N and operands, numbers read strictly.  A usage error is found
+ * --count N, --window N and operands, numbers read strictly.  A usage error is found
  * here, before anything talks to the kernel, so that it exits 2 whether or
  * not the module is loaded.
  */
@@ -29,25 +29,33 @@ bool vlctl_parse_u64(const char *s, uint64_t *v)
 	return true;
 }
 
-/* --count N or --count=N; @i moves past what it took.  0 or 2. */
-static int parse_count(int argc, char **argv, int *i, struct vlctl_args *a,
-		       FILE *err)
+/* --NAME N or --NAME=N into @v; @i moves past what it took.  0 or 2. */
+static int parse_number(int argc, char **argv, int *i, const char *name,
+			uint64_t *v, FILE *err)
 {
 	const char *arg = argv[*i], *value;
+	size_t len = strlen(name);
 
-	if (arg[strlen("--count")] == '=')
-		value = arg + strlen("--count=");
+	if (arg[len] == '=')
+		value = arg + len + 1;
 	else if (*i + 1 < argc)
 		value = argv[++*i];
 	else
 		value = "";
-	if (!vlctl_parse_u64(value, &a->count)) {
-		fprintf(err, "vlctl %s: --count wants a decimal number, not '%s'\n",
-			argv[0], value);
+	if (!vlctl_parse_u64(value, v)) {
+		fprintf(err, "vlctl %s: %s wants a decimal number, not '%s'\n",
+			argv[0], name, value);
 		return 2;
 	}
-	a->has_count = true;
 	return 0;
+}
+
+/* Whether @arg is the option @name, as "--name" or "--name=...". */
+static bool is_option(const char *arg, const char *name)
+{
+	size_t len = strlen(name);
+
+	return !strncmp(arg, name, len) && (!arg[len] || arg[len] == '=');
 }
 
 /* One option of @argv: 0, or 2 when @allowed does not take it. */
@@ -60,9 +68,12 @@ static int parse_option(int argc, char **argv, int *i, unsigned int allowed,
 		a->json = true;
 		return 0;
 	}
-	if ((allowed & VLCTL_OPT_COUNT) &&
-	    (!strcmp(arg, "--count") || !strncmp(arg, "--count=", 8)))
-		return parse_count(argc, argv, i, a, err);
+	if ((allowed & VLCTL_OPT_COUNT) && is_option(arg, "--count")) {
+		a->has_count = true;
+		return parse_number(argc, argv, i, "--count", &a->count, err);
+	}
+	if ((allowed & VLCTL_OPT_WINDOW) && is_option(arg, "--window"))
+		return parse_number(argc, argv, i, "--window", &a->window, err);
 	fprintf(err, "vlctl %s: unknown option '%s'\n", argv[0], arg);
 	return 2;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vlctl replay FILE [--json]: play a log, the player of play mode.
+ * vlctl replay FILE [--window N] [--json]: play a log, the player of play
+ * mode.
  *
  * FILE is checked whole first, by the format's own parser: a cut or
  * corrupt log is refused, naming its first bad record, before the module
@@ -32,6 +33,7 @@
 struct replay_log {
 	const char *path;	/* as given */
 	char *realpath;		/* what the module and --json are told */
+	uint32_t window;	/* --window: matching ahead for racing submitters */
 	int fd;
 	uint64_t size;
 	uint64_t records;
@@ -125,6 +127,7 @@ static int open_play(const struct replay_log *log, const char *device,
 	memset(&start, 0, sizeof(start));
 	start.size = log->size;
 	start.end_icount = log->end_icount;
+	start.window = log->window;
 	copy_name(start.filename, sizeof(start.filename), log->realpath);
 	fd = ioctl(chan, VIRTIO_LOOPBACK_OPEN_PLAY, &start);
 	e = errno;
@@ -238,10 +241,16 @@ int vlctl_replay_main(int argc, char **argv, const char *device, FILE *out,
 	struct vlctl_args a;
 	int ret;
 
-	ret = vlctl_parse_args(argc, argv, VLCTL_OPT_JSON, 1,
-			       "vlctl replay FILE [--json]", &a, err);
+	ret = vlctl_parse_args(argc, argv, VLCTL_OPT_JSON | VLCTL_OPT_WINDOW, 1,
+			       "vlctl replay FILE [--window N] [--json]", &a, err);
 	if (ret)
 		return ret;
+	if (a.window > VIRTIO_LOOPBACK_PLAY_MAX_WINDOW) {
+		fprintf(err, "vlctl replay: --window is at most %u\n",
+			VIRTIO_LOOPBACK_PLAY_MAX_WINDOW);
+		return 2;
+	}
+	log.window = a.window;
 	log.path = a.operands[0];
 	log.fd = open(log.path, O_RDONLY | O_CLOEXEC);
 	if (log.fd < 0) {

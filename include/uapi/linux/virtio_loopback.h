@@ -147,18 +147,29 @@ struct virtio_loopback_device_info {
  */
 #define VIRTIO_LOOPBACK_OPEN_LOG	_IO(VIRTIO_LOOPBACK_IOC_MAGIC, 0x10)
 
+/* The largest window of struct virtio_loopback_play_start. */
+#define VIRTIO_LOOPBACK_PLAY_MAX_WINDOW	256
+
 /**
  * struct virtio_loopback_play_start - VIRTIO_LOOPBACK_OPEN_PLAY
  * @size: bytes of the log, its file header included
  * @end_icount: the icount of its last record: seeks beyond are refused
  * @filename: what query-replay names, NUL-terminated (may be empty)
+ * @window: 0 plays every queue's requests in the log's order exactly.
+ *	For submitters that race, a chain the driver queued may instead
+ *	match any of the next @window requests its queue logged (up to
+ *	VIRTIO_LOOPBACK_PLAY_MAX_WINDOW): it is taken as that request and
+ *	counted as a soft divergence (debugfs), and replay goes on.
+ * @reserved32: zero
  * @reserved: zero
  */
 struct virtio_loopback_play_start {
 	__u64 size;
 	__u64 end_icount;
 	char filename[256];
-	__u64 reserved[4];
+	__u32 window;
+	__u32 reserved32;
+	__u64 reserved[3];
 };
 
 /*
