@@ -75,7 +75,10 @@ LOGFMT_CFLAGS := -I$(TOP)/kmod
 VLCTL_SRCS := $(wildcard userspace/vlctl/*.c)
 VLCTL_HDRS := $(wildcard userspace/vlctl/*.h)
 
-TOOLS	:= $(BUILD)/bin/vlctl $(BUILD)/bin/vl-backend
+TOOLS	:= $(BUILD)/bin/vlctl $(BUILD)/bin/vl-backend $(BUILD)/bin/vl-qmpd
+# vl-qmpd: the QMP daemon, one file per part.
+QMPD_SRCS := $(wildcard userspace/qmpd/*.c)
+QMPD_HDRS := $(wildcard userspace/qmpd/*.h)
 BACKEND_SRCS := $(wildcard userspace/backend/*.c)
 BACKEND_HDRS := $(wildcard userspace/backend/*.h)
 SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/vl_*_test.c))
@@ -117,6 +120,12 @@ userspace: $(TOOLS)
 $(BUILD)/bin/vlctl: $(VLCTL_SRCS) $(VLCTL_HDRS) $(LOGFMT_SRCS) $(LOGFMT_HDRS) \
 		$(LIBVL_CHANNEL_SRCS) $(LIBVL_GENL_SRCS) $(LIBVL_LOG_SRCS) \
 		$(LIBVL_ATTRS_SRCS) $(LIBVL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(LOGFMT_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) -o $@ \
+		$(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS)
+
+$(BUILD)/bin/vl-qmpd: $(QMPD_SRCS) $(QMPD_HDRS) $(LOGFMT_SRCS) $(LOGFMT_HDRS) \
+		$(LIBVL_GENL_SRCS) $(LIBVL_LOG_SRCS) $(LIBVL_ATTRS_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(LOGFMT_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) -o $@ \
 		$(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS)
@@ -207,6 +216,19 @@ $(BUILD)/host-tests/vlctl_genl_test: selftests/host/vlctl_genl_test.c userspace/
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) \
 		-I$(TOP)/userspace/vlctl -o $@ $(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS)
+
+# vl-qmpd's QMP layer and commands, in-process against a fake module.
+QMP_TEST_SRCS := $(addprefix userspace/qmpd/,qmp.c qmp_frame.c qmp_json.c commands.c events.c)
+$(BUILD)/host-tests/vl_qmp_test: selftests/host/vl_qmp_test.c $(QMP_TEST_SRCS) $(QMPD_HDRS) \
+		$(LIBVL_GENL_SRCS) $(LIBVL_ATTRS_SRCS) $(LIBVL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) \
+		-I$(TOP)/userspace/qmpd -o $@ $(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS)
+
+# The daemon itself on the host, without the module: it runs the binary.
+$(BUILD)/host-tests/vl_qmpd_test: selftests/host/vl_qmpd_test.c $(BUILD)/bin/vl-qmpd
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) -o $@ $(filter %.c,$^)
 
 # The bench report's parser, with json-c rather than the channel library.
 $(BUILD)/host-tests/bench_report_test: selftests/host/bench_report_test.c $(BENCH_REPORT_SRCS) $(BENCH_REPORT_HDRS)

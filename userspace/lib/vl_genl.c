@@ -401,6 +401,9 @@ int vl_genl_recv(struct vl_genl *genl, vl_genl_parse_fn parse, void *arg)
 	/* libnl reports recvmsg()'s ENOBUFS, the overrun, as NLE_NOMEM. */
 	if (err == -NLE_NOMEM)
 		return -ENOBUFS;
+	/* A non-blocking socket with nothing more to read. */
+	if (err == -NLE_AGAIN)
+		return -EAGAIN;
 	if (err < 0)
 		return -EIO;
 	return t.err;

@@ -84,7 +84,8 @@ int vl_genl_subscribe_events(struct vl_genl *genl);
 /*
  * Wait for what the kernel sends next and hand each message to @parse.
  * -ENOBUFS when notifications were lost (the socket's buffer overflowed);
- * the socket stays usable.
+ * the socket stays usable.  -EAGAIN on a non-blocking socket with nothing
+ * to read.
  */
 int vl_genl_recv(struct vl_genl *genl, vl_genl_parse_fn parse, void *arg);
 
