@@ -151,15 +151,32 @@ static void on_signal(void *arg, uint32_t events)
 	}
 }
 
-static int catch_signals(void)
+static void quit_signals(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGTERM);
+}
+
+/* Held from the start, so that one during start-up is not lost. */
+static void block_signals(void)
 {
 	sigset_t mask;
 
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
+	quit_signals(&mask);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
+}
+
+/*
+ * After daemonizing: a signalfd in epoll wakes on the signals of the
+ * process that added it, and that would be the parent that exited.
+ */
+static int catch_signals(void)
+{
+	sigset_t mask;
+
+	quit_signals(&mask);
 	signal_watch.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	signal_watch.fn = on_signal;
 	if (signal_watch.fd < 0 || qmpd_loop_add(&signal_watch, EPOLLIN)) {
@@ -229,7 +246,8 @@ static int start(const struct options *o)
 {
 	int i, err;
 
-	if (qmpd_loop_init() || catch_signals())
+	block_signals();
+	if (qmpd_loop_init())
 		return -1;
 	for (i = 0; i < o->nqmp; i++)
 		if (qmpd_server_listen(o->qmp[i]))
@@ -246,9 +264,10 @@ static int start(const struct options *o)
 	}
 	if (o->replay && qmpd_play_begin(o->replay))
 		return -1;
-	if (o->daemonize)
-		return daemonize(o->pidfile);
-	return o->pidfile ? write_pidfile(o->pidfile) : 0;
+	if (o->daemonize ? daemonize(o->pidfile) :
+	    o->pidfile ? write_pidfile(o->pidfile) : 0)
+		return -1;
+	return catch_signals();
 }
 
 static long now_ms(void)
