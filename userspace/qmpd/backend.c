@@ -270,25 +270,6 @@ static int add_device(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
-int qmpd_devices(struct json_object **list)
-{
-	struct nl_msg *msg;
-	int err = begin();
-
-	if (err)
-		return err;
-	msg = vl_genl_new_dump(&be.cmd, VIRTIO_LOOPBACK_CMD_DEVICE_GET);
-	if (!msg)
-		return -ENOMEM;
-	*list = json_object_new_array();
-	err = finish(vl_genl_transact(&be.cmd, msg, add_device, *list));
-	if (err) {
-		json_object_put(*list);
-		*list = NULL;
-	}
-	return err;
-}
-
 static int set_divergence(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[VL_ATTR_TB_SIZE];
@@ -299,24 +280,48 @@ static int set_divergence(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
-int qmpd_divergence(struct json_object **div)
+/*
+ * Request @msg and make its replies into *@out (a new @into, dropped on
+ * failure) with @parse.  -ENOENT stands: for some it is an answer.
+ */
+static int query(struct nl_msg *msg, vl_genl_parse_fn parse,
+		 struct json_object *into, struct json_object **out)
 {
-	struct nl_msg *msg;
+	int err;
+
+	if (!msg) {
+		json_object_put(into);
+		return -ENOMEM;
+	}
+	err = finish(vl_genl_transact(&be.cmd, msg, parse, into));
+	*out = err ? NULL : into;
+	if (err)
+		json_object_put(into);
+	return err;
+}
+
+int qmpd_devices(struct json_object **list)
+{
 	int err = begin();
 
 	if (err)
 		return err;
-	msg = vl_genl_new_request(&be.cmd, VIRTIO_LOOPBACK_CMD_DIVERGENCE_GET);
-	if (!msg)
-		return -ENOMEM;
-	*div = json_object_new_object();
-	err = finish(vl_genl_transact(&be.cmd, msg, set_divergence, *div));
+	return query(vl_genl_new_dump(&be.cmd, VIRTIO_LOOPBACK_CMD_DEVICE_GET),
+		     add_device, json_object_new_array(), list);
+}
+
+int qmpd_divergence(struct json_object **div)
+{
+	int err = begin();
+
+	if (err)
+		return err;
+	err = query(vl_genl_new_request(&be.cmd, VIRTIO_LOOPBACK_CMD_DIVERGENCE_GET),
+		    set_divergence, json_object_new_object(), div);
 	/* None in this play mode: an empty object, not a failure. */
-	if (err == -ENOENT)
+	if (err == -ENOENT) {
+		*div = json_object_new_object();
 		err = 0;
-	if (err) {
-		json_object_put(*div);
-		*div = NULL;
 	}
 	return err;
 }

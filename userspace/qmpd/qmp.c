@@ -169,34 +169,34 @@ static bool keyword_at(const char *text, size_t len, size_t off, char *out,
 	return true;
 }
 
+/* json-c's errors that QEMU's parser has words of its own for. */
+static const struct {
+	enum json_tokener_error err;
+	const char *desc;
+} parse_errors[] = {
+	{ json_tokener_error_parse_object_key_sep,
+	  "JSON parse error, missing : in object pair" },
+	{ json_tokener_error_parse_object_key_name,
+	  "JSON parse error, key is not a string in object" },
+	{ json_tokener_error_parse_object_value_sep,
+	  "JSON parse error, expected separator in dict" },
+	{ json_tokener_error_parse_array,
+	  "JSON parse error, expected separator in list" },
+	{ json_tokener_error_parse_string,
+	  "JSON parse error, invalid escape sequence in string" },
+};
+
 static void parse_error(struct qmp_session *s, const char *text, size_t len,
 			enum json_tokener_error err, size_t off)
 {
 	char word[64];
+	size_t i;
 
-	switch (err) {
-	case json_tokener_error_parse_object_key_sep:
-		send_error(s, NULL, QMP_GENERIC_ERROR,
-			   "JSON parse error, missing : in object pair");
-		return;
-	case json_tokener_error_parse_object_key_name:
-		send_error(s, NULL, QMP_GENERIC_ERROR,
-			   "JSON parse error, key is not a string in object");
-		return;
-	case json_tokener_error_parse_object_value_sep:
-		send_error(s, NULL, QMP_GENERIC_ERROR,
-			   "JSON parse error, expected separator in dict");
-		return;
-	case json_tokener_error_parse_array:
-		send_error(s, NULL, QMP_GENERIC_ERROR,
-			   "JSON parse error, expected separator in list");
-		return;
-	case json_tokener_error_parse_string:
-		send_error(s, NULL, QMP_GENERIC_ERROR,
-			   "JSON parse error, invalid escape sequence in string");
-		return;
-	default:
-		break;
+	for (i = 0; i < sizeof(parse_errors) / sizeof(parse_errors[0]); i++) {
+		if (parse_errors[i].err == err) {
+			send_error(s, NULL, QMP_GENERIC_ERROR, parse_errors[i].desc);
+			return;
+		}
 	}
 	if (keyword_at(text, len, off, word, sizeof(word)))
 		send_errorf(s, NULL, QMP_GENERIC_ERROR,
