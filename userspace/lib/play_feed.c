@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -179,18 +180,19 @@ int vl_play_log_check(int fd, struct vl_play_log *log, char *why, size_t size)
 	int ret;
 
 	memset(log, 0, sizeof(*log));
-	if (fstat(fd, &st))
-		return -errno;
-	/* The module may ask for any part of it again: no pipes. */
-	if (!S_ISREG(st.st_mode))
-		return -ESPIPE;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(why, size, "not a regular file (the module may ask for any part of it again)");
+		return -1;
+	}
 	ret = log_buf_load(fd, &b);
-	if (ret)
-		return ret;
+	if (ret) {
+		snprintf(why, size, "%s", strerror(-ret));
+		return -1;
+	}
 	log->size = b.len;
 	ret = log_walk(&b, &ops, log, why, size);
 	log_buf_unload(&b);
-	return ret;
+	return ret ? -1 : 0;
 }
 
 /* Cut @s to fit @size bytes with its NUL, never inside a UTF-8 sequence. */
@@ -217,30 +219,26 @@ void vl_play_start_init(struct virtio_loopback_play_start *start,
 }
 
 int vl_play_start(const char *device,
-		  const struct virtio_loopback_play_start *start)
+		  const struct virtio_loopback_play_start *start, char *why,
+		  size_t size)
 {
 	int chan, fd, err;
 
 	chan = open(device, O_RDWR | O_CLOEXEC);
-	if (chan < 0)
-		return -errno;
+	if (chan < 0) {
+		snprintf(why, size, "cannot open %s: %s", device, strerror(errno));
+		return -1;
+	}
 	fd = ioctl(chan, VIRTIO_LOOPBACK_OPEN_PLAY, start);
 	err = errno;
 	close(chan);
-	if (fd < 0)
-		return -err;
+	if (fd < 0) {
+		snprintf(why, size, "cannot start playing: %s",
+			 err == EBUSY ? "busy (recording, or another player is playing)" :
+			 err == ENOTTY ? "this module has no play mode" : strerror(err));
+		return -1;
+	}
 	/* The module's descriptor is not close-on-exec by itself. */
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	return fd;
-}
-
-const char *vl_play_start_strerror(int err)
-{
-	switch (err) {
-	case -EBUSY:
-		return "busy (recording, or another player is playing)";
-	case -ENOTTY:
-		return "this module has no play mode";
-	}
-	return strerror(-err);
 }

@@ -70,9 +70,9 @@ struct vl_play_log {
 
 /*
  * Check the log in @fd (a regular file) whole, with the format's own
- * parser, before the module sees a byte of it: 0; 1 for a bad log, @why
- * then saying where ("record 12 at offset 4096: crc mismatch"); or a
- * negative errno (-ESPIPE: not a regular file).
+ * parser, before the module sees a byte of it: 0, or -1 with @why saying
+ * what is wrong, for a bad log where ("record 12 at offset 4096: crc
+ * mismatch").
  */
 int vl_play_log_check(int fd, struct vl_play_log *log, char *why, size_t size);
 
@@ -82,11 +82,10 @@ void vl_play_start_init(struct virtio_loopback_play_start *start,
 
 /*
  * Start play mode through the module's node @device: the descriptor that
- * takes the log (close-on-exec), or a negative errno.
+ * takes the log (close-on-exec), or -1 with @why saying what failed.
  */
 int vl_play_start(const char *device,
-		  const struct virtio_loopback_play_start *start);
-/* vl_play_start()'s failure in words. */
-const char *vl_play_start_strerror(int err);
+		  const struct virtio_loopback_play_start *start, char *why,
+		  size_t size);
 
 #endif /* VLCTL_PLAY_FEED_H */

@@ -82,15 +82,14 @@ static void on_play(void *arg, uint32_t events)
 static int start(const char *file, const struct vl_play_log *log)
 {
 	struct virtio_loopback_play_start st;
-	char *abs = realpath(file, NULL);
+	char *abs = realpath(file, NULL), why[256];
 	int fd;
 
 	vl_play_start_init(&st, log, abs ? abs : file);
 	free(abs);
-	fd = vl_play_start(QMPD_DEVICE, &st);
+	fd = vl_play_start(QMPD_DEVICE, &st, why, sizeof(why));
 	if (fd < 0) {
-		qmpd_log("cannot start playing %s: %s", file,
-			 vl_play_start_strerror(fd));
+		qmpd_log("%s: %s", file, why);
 		return -1;
 	}
 	fcntl(fd, F_SETFL, O_NONBLOCK);
@@ -118,8 +117,7 @@ int qmpd_play_begin(const char *file)
 	}
 	ret = vl_play_log_check(play.log, &log, why, sizeof(why));
 	if (ret)
-		qmpd_log("%s: %s", file, ret > 0 ? why : ret == -ESPIPE ?
-			 "not a regular file" : strerror(-ret));
+		qmpd_log("%s: %s", file, why);
 	if (ret || start(file, &log)) {
 		close(play.log);
 		play.log = -1;

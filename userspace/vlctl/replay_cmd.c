@@ -25,19 +25,16 @@
 
 #include <linux/virtio_loopback.h>
 
-#include "log_file.h"
 #include "play_feed.h"
 #include "vlctl.h"
 
-/* What the check of the whole file learnt. */
+/* The log, and what the check of the whole file learnt. */
 struct replay_log {
 	const char *path;	/* as given */
 	char *realpath;		/* what the module and --json are told */
 	uint32_t window;	/* --window: matching ahead for racing submitters */
 	int fd;
-	uint64_t size;
-	uint64_t records;
-	uint64_t end_icount;	/* of the last record */
+	struct vl_play_log log;
 };
 
 static volatile sig_atomic_t replay_stop;
@@ -62,54 +59,15 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
-static int count_record(void *arg, const struct vl_log_rec_view *rec)
-{
-	struct replay_log *log = arg;
-
-	log->records++;
-	log->end_icount = rec->icount;
-	return 0;
-}
-
 /* Check FILE whole: 0, or 1 after saying where it is bad. */
 static int check_log(struct replay_log *log, FILE *err)
 {
-	static const struct log_walk_ops ops = { .record = count_record };
-	struct log_buf b;
-	struct stat st;
 	char why[160];
-	int ret;
 
-	if (fstat(log->fd, &st) || !S_ISREG(st.st_mode)) {
-		fprintf(err, "vlctl: %s: not a regular file (the module may ask for any part of it again)\n",
-			log->path);
-		return 1;
-	}
-	ret = log_buf_load(log->fd, &b);
-	if (ret) {
-		fprintf(err, "vlctl: %s: %s\n", log->path, strerror(-ret));
-		return 1;
-	}
-	log->size = b.len;
-	ret = log_walk(&b, &ops, log, why, sizeof(why));
-	log_buf_unload(&b);
-	if (ret)
-		fprintf(err, "vlctl: %s: %s\n", log->path, why);
-	return ret ? 1 : 0;
-}
-
-/* Cut @s to fit @size bytes with its NUL, never inside a UTF-8 sequence. */
-static void copy_name(char *dst, size_t size, const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len >= size) {
-		len = size - 1;
-		while (len && ((unsigned char)s[len] & 0xc0) == 0x80)
-			len--;
-	}
-	memcpy(dst, s, len);
-	dst[len] = '\0';
+	if (!vl_play_log_check(log->fd, &log->log, why, sizeof(why)))
+		return 0;
+	fprintf(err, "vlctl: %s: %s\n", log->path, why);
+	return 1;
 }
 
 /* Start play mode: the descriptor that takes the log, or -1 (said why). */
@@ -117,27 +75,15 @@ static int open_play(const struct replay_log *log, const char *device,
 		     FILE *err)
 {
 	struct virtio_loopback_play_start start;
-	int chan, fd, e;
+	char why[300];
+	int fd;
 
-	chan = open(device, O_RDWR | O_CLOEXEC);
-	if (chan < 0) {
-		fprintf(err, "vlctl: cannot open %s: %s\n", device, strerror(errno));
-		return -1;
-	}
-	memset(&start, 0, sizeof(start));
-	start.size = log->size;
-	start.end_icount = log->end_icount;
+	vl_play_start_init(&start, &log->log, log->realpath);
 	start.window = log->window;
-	copy_name(start.filename, sizeof(start.filename), log->realpath);
-	fd = ioctl(chan, VIRTIO_LOOPBACK_OPEN_PLAY, &start);
-	e = errno;
-	close(chan);
-	if (fd >= 0)
-		return fd;
-	fprintf(err, "vlctl: cannot start playing: %s\n",
-		e == EBUSY ? "busy (recording, or another player is playing)" :
-		e == ENOTTY ? "this module has no play mode" : strerror(e));
-	return -1;
+	fd = vl_play_start(device, &start, why, sizeof(why));
+	if (fd < 0)
+		fprintf(err, "vlctl: %s\n", why);
+	return fd;
 }
 
 /* Add @key: @v to @o (a new object when NULL) and print it, one line. */
@@ -158,14 +104,14 @@ static void announce(const struct replay_log *log, bool json, FILE *out,
 	struct json_object *o;
 
 	fprintf(err, "vlctl: playing %s: %" PRIu64 " records, icount 0..%" PRIu64 "\n",
-		log->path, log->records, log->end_icount);
+		log->path, log->log.records, log->log.end_icount);
 	if (!json)
 		return;
 	o = json_object_new_object();
 	json_object_object_add(o, "filename", json_object_new_string(log->realpath));
-	json_object_object_add(o, "size", json_object_new_uint64(log->size));
-	json_object_object_add(o, "end-icount", json_object_new_uint64(log->end_icount));
-	print_json(out, o, "records", json_object_new_uint64(log->records));
+	json_object_object_add(o, "size", json_object_new_uint64(log->log.size));
+	json_object_object_add(o, "end-icount", json_object_new_uint64(log->log.end_icount));
+	print_json(out, o, "records", json_object_new_uint64(log->log.records));
 }
 
 /* Feed the log until play mode ends; the exit status. */
@@ -173,7 +119,7 @@ static int play(const struct replay_log *log, int fd, bool json, FILE *out,
 		FILE *err)
 {
 	struct vl_feed f = {
-		.log_fd = log->fd, .size = log->size, .play_fd = fd,
+		.log_fd = log->fd, .size = log->log.size, .play_fd = fd,
 		.stop = &replay_stop,
 	};
 	enum vl_feed_end end = vl_feed_run(&f);
