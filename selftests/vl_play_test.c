@@ -24,8 +24,6 @@
 #include "vl_test_rng.h"
 
 #define RNG_READ	(64 << 10)
-#define BLK_PATTERN	(1 << 20)
-#define BLK_READ_AT	(4 << 20)
 
 /* Bytes no two requests share: a replay that mixes them up shows. */
 static size_t pattern_answer(void *ctx,
@@ -340,74 +338,6 @@ TEST_F_TIMEOUT(play, rng_plays_back_the_same_bytes_twice, 300)
 	}
 	munmap(recorded, RNG_READ);
 	munmap(played, RNG_READ);
-}
-
-/* N of the vlN play mode made, once it appears; -1 if it does not. */
-static int played_index(void)
-{
-	char buf[8192], *line;
-	int index;
-
-	for (int tries = 0; tries < 200; tries++) {
-		if (vl_read_file(VL_DEBUGFS "/devices", buf, sizeof(buf)) > 0)
-			for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
-				if (strstr(line, "played from log") &&
-				    sscanf(line, "vl%d:", &index) == 1)
-					return index;
-		usleep(50 * 1000);
-	}
-	return -1;
-}
-
-/*
- * The workload of the blk tests: @pattern written at 0 and read back
- * there, then what the disk holds at BLK_READ_AT read into @elsewhere.
- * In a child (run_with_deadline()): the buffers come from shared_alloc().
- */
-struct blk_job {
-	const char *disk;
-	const unsigned char *pattern;
-	unsigned char *back;
-	unsigned char *elsewhere;
-};
-
-/*
- * BLK_PATTERN bytes in requests the block layer never splits: how it
- * splits a larger one depends on where the buffer's pages lie (a request
- * has at most seg_max segments), which differs from run to run, and a
- * replay must see the requests the recording saw.
- */
-#define BLK_IO_CHUNK	(256 << 10)
-
-static bool blk_io(int fd, unsigned char *buf, off_t at, bool write)
-{
-	for (size_t done = 0; done < BLK_PATTERN; done += BLK_IO_CHUNK) {
-		ssize_t n = write ? pwrite(fd, buf + done, BLK_IO_CHUNK, at + done) :
-				    pread(fd, buf + done, BLK_IO_CHUNK, at + done);
-
-		if (n != BLK_IO_CHUNK)
-			return false;
-	}
-	return true;
-}
-
-static int blk_job_run(void *arg)
-{
-	struct blk_job *job = arg;
-	char path[64];
-	int fd, ok;
-
-	snprintf(path, sizeof(path), "/dev/%s", job->disk);
-	if (!wait_devices_quiet(30))
-		return -1;
-	fd = open(path, O_RDWR | O_DIRECT);
-	if (fd < 0)
-		return -1;
-	ok = blk_io(fd, (void *)job->pattern, 0, true) && !fsync(fd) &&
-	     blk_io(fd, job->back, 0, false) &&
-	     blk_io(fd, job->elsewhere, BLK_READ_AT, false);
-	close(fd);
-	return ok && wait_devices_quiet(30) ? 0 : -1;
 }
 
 static int blk_workload(struct vl_genl *genl, const char *disk,
@@ -840,30 +770,6 @@ TEST_F_TIMEOUT(play, bad_logs_are_refused_at_the_bad_record, 120)
 	EXPECT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "played", false));
 }
 
-/* The icount of each record of a log: @icount[i] of record i. */
-static size_t log_icounts(const unsigned char *log, size_t len,
-			  uint64_t *icount, size_t max)
-{
-	struct vl_log_hdr_view hdr;
-	struct vl_log_rec_view v;
-	struct vl_log_reader r;
-	const char *reason;
-	size_t n = 0;
-
-	if (vl_log_check_header(log, len, &hdr, &reason))
-		return 0;
-	vl_log_reader_init(&r, log, len, hdr.header_len);
-	while (n < max && vl_log_next(&r, &v) > 0)
-		icount[n++] = v.icount;
-	return n;
-}
-
-/* Between records @i and @i + 1: after the one, before the other. */
-static uint64_t between(const uint64_t *icount, size_t i)
-{
-	return icount[i] + (icount[i + 1] - icount[i]) / 2;
-}
-
 static void expect_stopped(struct __test_metadata *_metadata,
 			   struct vl_genl *genl, struct events *evs,
 			   uint64_t icount, uint64_t position, uint32_t reason)
@@ -1071,6 +977,24 @@ TEST_F_TIMEOUT(play, vlctl_replays_with_break_and_events, 180)
 	unlink("/tmp/vlctl-events.out");
 }
 
+/* The kind of record @index of a log, by name. */
+static const char *record_kind(const unsigned char *log, size_t len,
+			       uint64_t index)
+{
+	struct vl_log_hdr_view hdr;
+	struct vl_log_rec_view v;
+	struct vl_log_reader r;
+	const char *reason;
+
+	if (vl_log_check_header(log, len, &hdr, &reason))
+		return "?";
+	vl_log_reader_init(&r, log, len, hdr.header_len);
+	for (uint64_t i = 0; vl_log_next(&r, &v) > 0; i++)
+		if (i == index)
+			return vl_log_kind_name(v.kind) ?: "?";
+	return "?";
+}
+
 /* Read a whole file into memory; its length, or -1. */
 static ssize_t slurp(const char *path, unsigned char **buf)
 {
@@ -1089,9 +1013,12 @@ static ssize_t slurp(const char *path, unsigned char **buf)
 
 /*
  * Play the logs recorded with virtio-rng and virtio-blk on each test kernel
- * (selftests/data, scripts/make-play-fixtures) here: its own plays to the
- * end; another kernel's driver may do things differently, and then the
- * first difference is reported and replay stops, never a hang.
+ * (selftests/data, scripts/make-play-fixtures) here.  A kernel's own logs
+ * play to the end.  Another kernel's driver may do things differently:
+ * something else, and the first difference is reported and replay stops;
+ * less (the debug kernel parses fewer partition tables, so it reads less),
+ * and replay waits at the request the driver never makes, which the test
+ * reports.  Either way play mode ends cleanly.
  */
 TEST_F_TIMEOUT(play, logs_of_every_kernel_play_or_report_differences, 240)
 {
@@ -1122,7 +1049,7 @@ TEST_F_TIMEOUT(play, logs_of_every_kernel_play_or_report_differences, 240)
 		own = strstr(e->d_name, u.release) != NULL;
 
 		ASSERT_EQ(0, player_start(&p, log, len, sum.last_icount, path));
-		for (int i = 0; i < 60 * 20 && !done && !diverged; i++) {
+		for (int i = 0; i < 20 * 20 && !done && !diverged; i++) {
 			usleep(50 * 1000);
 			ASSERT_EQ(0, vl_genl_replay_get(&self->genl, &info));
 			done = info.paused && info.position == sum.records;
@@ -1131,19 +1058,20 @@ TEST_F_TIMEOUT(play, logs_of_every_kernel_play_or_report_differences, 240)
 						sizeof(state)) > 0 &&
 				   strstr(state, "divergence:");
 		}
-		EXPECT_TRUE(done || diverged) {
-			TH_LOG("%s: neither the end nor a divergence", path);
-			dump_state();
-		}
 		if (diverged)
 			fprintf(stderr, "# %s on %s: %s", e->d_name, u.release,
 				strstr(state, "divergence:"));
-		else
+		else if (done)
 			fprintf(stderr, "# %s on %s: played to the end, %llu records\n",
 				e->d_name, u.release,
 				(unsigned long long)sum.records);
+		else
+			fprintf(stderr, "# %s on %s: waits at record %llu (%s): the driver does not do it\n",
+				e->d_name, u.release,
+				(unsigned long long)info.position,
+				record_kind(log, len, info.position));
 		if (own)
-			EXPECT_FALSE(diverged);
+			EXPECT_TRUE(done) dump_state();
 		player_stop(&p, &self->genl);
 		EXPECT_EQ(0, p.err);
 		EXPECT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "played", false));
