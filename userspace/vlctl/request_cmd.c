@@ -2,8 +2,12 @@
 /*
  * The subcommands that are one netlink request each:
  *
- *   vlctl stop-recording | stop-replay | break ICOUNT | delete-break |
+ *   vlctl start-recording | stop-recording | stop-replay | break ICOUNT |
+ *         delete-break |
  *         seek ICOUNT | stop | cont        (QEMU's replay-break, stop, ...)
+ *
+ * start-recording records into the module's ring only, with no reader: a
+ * flight recorder, whose newest records debugfs shows.
  *   vlctl devices [--json]                 (every device, one line each)
  *   vlctl divergence [--json]              (the last divergence)
  *
@@ -35,6 +39,9 @@ static const struct vlctl_request {
 	int known_err;		/* an errno said in vlctl's words: */
 	const char *known;
 } vlctl_requests[] = {
+	{ "start-recording", "vlctl start-recording",
+	  VIRTIO_LOOPBACK_CMD_RECORD_START, 0, false, NULL,
+	  -EBUSY, "already recording, or playing" },
 	{ "stop-recording", "vlctl stop-recording",
 	  VIRTIO_LOOPBACK_CMD_RECORD_STOP, 0, false, NULL,
 	  -EALREADY, "not recording" },

@@ -22,6 +22,8 @@ static void usage(FILE *out)
 		"  query [--json]        the replay mode, instruction count, log and\n"
 		"                        play state\n"
 		"  record FILE           record into FILE until interrupted or stopped\n"
+		"  start-recording       record into the module's ring only, with no\n"
+		"                        reader: a flight recorder (debugfs log)\n"
 		"  stop-recording        end the recording\n"
 		"  replay FILE [--window N] [--json]\n"
 		"                        play FILE: check it whole, then feed it to the\n"
@@ -54,6 +56,7 @@ static const struct {
 } vlctl_genl_cmds[] = {
 	{ "query", vlctl_query_main },
 	{ "record", vlctl_record_main },
+	{ "start-recording", vlctl_request_main },
 	{ "stop-recording", vlctl_request_main },
 	{ "stop-replay", vlctl_request_main },
 	{ "break", vlctl_request_main },
