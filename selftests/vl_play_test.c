@@ -53,24 +53,10 @@ static size_t pattern_answer(void *ctx,
 /* Read @len bytes of /dev/hwrng once virtio_rng serves it and is quiet. */
 static int hwrng_read_now(unsigned char *buf, size_t len)
 {
-	size_t got = 0;
-	int fd;
-
 	if (!wait_file_has("/sys/class/misc/hw_random/rng_current",
 			   "virtio_rng", true) || !wait_devices_quiet(20))
 		return -1;
-	fd = open("/dev/hwrng", O_RDONLY);
-	if (fd < 0)
-		return -1;
-	while (got < len) {
-		ssize_t n = read(fd, buf + got, len - got);
-
-		if (n <= 0)
-			break;
-		got += n;
-	}
-	close(fd);
-	return got == len ? 0 : -1;
+	return hwrng_read(buf, len);
 }
 
 /* Where two reads part, and whether one is the other shifted. */
@@ -116,7 +102,8 @@ static int hwrng_job_run(void *arg)
 }
 
 /* @buf from shared_alloc(); 0 or -errno, -ETIMEDOUT if it got stuck. */
-static int hwrng_read(struct vl_genl *genl, unsigned char *buf, size_t len)
+static int hwrng_read_within(struct vl_genl *genl, unsigned char *buf,
+			     size_t len)
 {
 	struct hwrng_job job = { .buf = buf, .len = len };
 	int ret = run_with_deadline(hwrng_job_run, &job, 60, genl);
@@ -311,7 +298,7 @@ TEST_F_TIMEOUT(play, rng_plays_back_the_same_bytes_twice, 300)
 	ASSERT_NE(NULL, played);
 	record_begin(_metadata, &self->genl, &self->rec);
 	ASSERT_LE(0, rng_backend_start_answer(&b, pattern_answer));
-	ASSERT_EQ(0, hwrng_read(&self->genl, recorded, RNG_READ));
+	ASSERT_EQ(0, hwrng_read_within(&self->genl, recorded, RNG_READ));
 	rng_backend_stop(&b);
 	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
 	record_end(_metadata, &self->genl, &self->rec);
@@ -321,7 +308,7 @@ TEST_F_TIMEOUT(play, rng_plays_back_the_same_bytes_twice, 300)
 	for (int round = 0; round < 2; round++) {
 		memset(played, 0, RNG_READ);
 		play_begin(_metadata, &self->genl, &self->rec, &p);
-		ASSERT_EQ(0, hwrng_read(&self->genl, played, RNG_READ));
+		ASSERT_EQ(0, hwrng_read_within(&self->genl, played, RNG_READ));
 		/*
 		 * The same bytes, unless the hwrng thread took a block at
 		 * another moment: then still the log's, in its order.
@@ -869,6 +856,24 @@ TEST_F_TIMEOUT(play, break_and_seek_stop_exactly_there, 240)
 	free(evs);
 }
 
+/* Run vlctl @cmd @arg [@arg2] in the background, its stdout to @out. */
+static pid_t spawn_vlctl(const char *out, const char *cmd, const char *arg,
+			 const char *arg2)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	if (out) {
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		if (fd < 0 || dup2(fd, 1) < 0)
+			_exit(126);
+	}
+	execl("/usr/bin/vlctl", "vlctl", cmd, arg, arg2, NULL);
+	_exit(127);
+}
+
 /* Wait until @path holds @text, or for @seconds. */
 static bool wait_text(const char *path, const char *text, int seconds)
 {
@@ -898,13 +903,8 @@ TEST_F_TIMEOUT(play, vlctl_replays_with_break_and_events, 180)
 	ssize_t len;
 	size_t n;
 
-	rec = fork();
+	rec = spawn_vlctl(NULL, "record", "/tmp/vlctl-play.log", NULL);
 	ASSERT_LE(0, rec);
-	if (!rec) {
-		execl("/usr/bin/vlctl", "vlctl", "record", "/tmp/vlctl-play.log",
-		      NULL);
-		_exit(127);
-	}
 	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/state", "mode: record", true));
 	ASSERT_LE(0, rng_backend_start_answer(&b, pattern_answer));
 	ASSERT_TRUE(wait_file_has("/sys/class/misc/hw_random/rng_current",
@@ -927,24 +927,12 @@ TEST_F_TIMEOUT(play, vlctl_replays_with_break_and_events, 180)
 	n = log_icounts(self->rec.s.buf, self->rec.s.len, icount, 64);
 	ASSERT_LE(10, n);
 
-	events = fork();
+	events = spawn_vlctl("/tmp/vlctl-events.out", "events", "--json", NULL);
 	ASSERT_LE(0, events);
-	if (!events) {
-		fd = open("/tmp/vlctl-events.out", O_WRONLY | O_CREAT | O_TRUNC,
-			  0600);
-		dup2(fd, 1);
-		execl("/usr/bin/vlctl", "vlctl", "events", "--json", NULL);
-		_exit(127);
-	}
 	usleep(500 * 1000);	/* subscribed before anything happens */
 
-	play = fork();
+	play = spawn_vlctl(NULL, "replay", "/tmp/vlctl-play.log", NULL);
 	ASSERT_LE(0, play);
-	if (!play) {
-		execl("/usr/bin/vlctl", "vlctl", "replay", "/tmp/vlctl-play.log",
-		      NULL);
-		_exit(127);
-	}
 	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/state", "mode: play", true));
 	snprintf(cmd, sizeof(cmd), "vlctl break %llu",
 		 (unsigned long long)between(icount, 6));

@@ -199,23 +199,18 @@ static inline bool wait_file_has(const char *path, const char *text, bool presen
 	return false;
 }
 
-/*
- * Read @len bytes from /dev/hwrng once a virtio_rng is the current rng.
- * Returns the offset of the first byte that is not RNG_BYTE, @len when all
- * are, or -1 when reading failed.
- */
-static inline long hwrng_read_check(size_t len)
+/* Read @len bytes of /dev/hwrng once virtio_rng serves it: 0, or -1. */
+static inline int hwrng_read(unsigned char *buf, size_t len)
 {
-	unsigned char *buf = malloc(len);
-	size_t got = 0, i;
+	size_t got = 0;
 	int fd;
 
-	if (!buf || !wait_file_has("/sys/class/misc/hw_random/rng_current",
-				   "virtio_rng", true))
-		goto fail;
+	if (!wait_file_has("/sys/class/misc/hw_random/rng_current",
+			   "virtio_rng", true))
+		return -1;
 	fd = open("/dev/hwrng", O_RDONLY);
 	if (fd < 0)
-		goto fail;
+		return -1;
 	while (got < len) {
 		ssize_t n = read(fd, buf + got, len - got);
 
@@ -224,15 +219,27 @@ static inline long hwrng_read_check(size_t len)
 		got += n;
 	}
 	close(fd);
-	if (got < len)
-		goto fail;
+	return got == len ? 0 : -1;
+}
+
+/*
+ * Read @len bytes from /dev/hwrng once a virtio_rng is the current rng.
+ * Returns the offset of the first byte that is not RNG_BYTE, @len when all
+ * are, or -1 when reading failed.
+ */
+static inline long hwrng_read_check(size_t len)
+{
+	unsigned char *buf = malloc(len);
+	size_t i;
+
+	if (!buf || hwrng_read(buf, len)) {
+		free(buf);
+		return -1;
+	}
 	for (i = 0; i < len && buf[i] == RNG_BYTE; i++)
 		;
 	free(buf);
 	return i;
-fail:
-	free(buf);
-	return -1;
 }
 
 #endif /* VL_TEST_RNG_H */
