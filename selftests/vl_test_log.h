@@ -4,7 +4,9 @@
  * module's log stream into memory, and a player that feeds a log in
  * memory to play mode the way VIRTIO_LOOPBACK_OPEN_PLAY documents it
  * (write where lseek() says, follow it back after a backward seek, stop
- * at EPOLLHUP).
+ * at EPOLLHUP).  And what the tests that play logs share, whoever the
+ * player is (vl_play_test's thread, vlctl, vl-qmpd): break and seek
+ * targets between records, the device play mode made, the blk workload.
  */
 #ifndef VL_TEST_LOG_H
 #define VL_TEST_LOG_H
@@ -102,6 +104,47 @@ static inline int log_summarize(const unsigned char *log, size_t len,
 		return -1;
 	}
 	return 0;
+}
+
+/* The icount of each record of a log: @icount[i] of record i. */
+static inline size_t log_icounts(const unsigned char *log, size_t len,
+				 uint64_t *icount, size_t max)
+{
+	struct vl_log_hdr_view hdr;
+	struct vl_log_rec_view v;
+	struct vl_log_reader r;
+	const char *reason;
+	size_t n = 0;
+
+	if (vl_log_check_header(log, len, &hdr, &reason))
+		return 0;
+	vl_log_reader_init(&r, log, len, hdr.header_len);
+	while (n < max && vl_log_next(&r, &v) > 0)
+		icount[n++] = v.icount;
+	return n;
+}
+
+/* Between records @i and @i + 1: after the one, before the other. */
+static inline uint64_t between(const uint64_t *icount, size_t i)
+{
+	return icount[i] + (icount[i + 1] - icount[i]) / 2;
+}
+
+/* N of the vlN play mode made, once it appears; -1 if it does not. */
+static inline int played_index(void)
+{
+	char buf[8192], *line;
+	int index;
+
+	for (int tries = 0; tries < 200; tries++) {
+		if (vl_read_file(VL_DEBUGFS "/devices", buf, sizeof(buf)) > 0)
+			for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+				if (strstr(line, "played from log") &&
+				    sscanf(line, "vl%d:", &index) == 1)
+					return index;
+		usleep(50 * 1000);
+	}
+	return -1;
 }
 
 /* A log in memory, fed to play mode by a thread. */
@@ -298,6 +341,61 @@ static inline void *shared_alloc(size_t size)
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * The workload of the blk play tests: @pattern written at 0 and read
+ * back there, then what the disk holds at BLK_READ_AT read into
+ * @elsewhere.  In a child (run_with_deadline()): the buffers come from
+ * shared_alloc().
+ */
+#define BLK_PATTERN	(1 << 20)
+#define BLK_READ_AT	(4 << 20)
+
+struct blk_job {
+	const char *disk;
+	const unsigned char *pattern;
+	unsigned char *back;
+	unsigned char *elsewhere;
+};
+
+/*
+ * BLK_PATTERN bytes in requests the block layer never splits: how it
+ * splits a larger one depends on where the buffer's pages lie (a request
+ * has at most seg_max segments), which differs from run to run, and a
+ * replay must see the requests the recording saw.
+ */
+#define BLK_IO_CHUNK	(256 << 10)
+
+static inline bool blk_io(int fd, unsigned char *buf, off_t at, bool write)
+{
+	for (size_t done = 0; done < BLK_PATTERN; done += BLK_IO_CHUNK) {
+		ssize_t n = write ? pwrite(fd, buf + done, BLK_IO_CHUNK, at + done) :
+				    pread(fd, buf + done, BLK_IO_CHUNK, at + done);
+
+		if (n != BLK_IO_CHUNK)
+			return false;
+	}
+	return true;
+}
+
+static inline int blk_job_run(void *arg)
+{
+	struct blk_job *job = arg;
+	char path[64];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "/dev/%s", job->disk);
+	if (!wait_devices_quiet(30))
+		return -1;
+	fd = open(path, O_RDWR | O_DIRECT);
+	if (fd < 0)
+		return -1;
+	ok = blk_io(fd, (void *)job->pattern, 0, true) && !fsync(fd) &&
+	     blk_io(fd, job->back, 0, false) &&
+	     blk_io(fd, job->elsewhere, BLK_READ_AT, false);
+	close(fd);
+	return ok && wait_devices_quiet(30) ? 0 : -1;
 }
 
 #endif /* VL_TEST_LOG_H */
