@@ -65,6 +65,9 @@ GENL_SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,\
 # Selftests that read logs do it with the module's own parser.
 LOGFMT_SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,\
 	$(shell grep -l '"vl_logfmt.h"' selftests/vl_*_test.c 2>/dev/null))
+# Selftests that speak QMP (vl_test_qmp.h) parse it with json-c.
+QMP_SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,\
+	$(shell grep -l '"vl_test_qmp.h"' selftests/vl_*_test.c 2>/dev/null))
 
 # The replay log's format, parsed and checked by one C file that the module
 # builds too (kmod/vl_logfmt.c): vlctl log, its host tests and its fuzzer.
@@ -145,12 +148,14 @@ $(GENL_SELFTESTS): SELFTEST_NL_CFLAGS = $(NL_CFLAGS)
 $(GENL_SELFTESTS): SELFTEST_NL_LIBS = $(NL_LIBS)
 $(LOGFMT_SELFTESTS): kmod/vl_logfmt.c kmod/vl_logfmt.h
 $(LOGFMT_SELFTESTS): SELFTEST_LOGFMT_CFLAGS = -I$(TOP)/kmod
+$(QMP_SELFTESTS): SELFTEST_JSON_CFLAGS = $(JSON_CFLAGS)
+$(QMP_SELFTESTS): SELFTEST_JSON_LIBS = $(JSON_LIBS)
 
 $(BUILD)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(LIBVL_CHANNEL_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) $(SELFTEST_NL_CFLAGS) \
-		$(SELFTEST_LOGFMT_CFLAGS) -pthread -o $@ \
-		$(filter %.c,$^) $(SELFTEST_NL_LIBS)
+		$(SELFTEST_LOGFMT_CFLAGS) $(SELFTEST_JSON_CFLAGS) -pthread -o $@ \
+		$(filter %.c,$^) $(SELFTEST_NL_LIBS) $(SELFTEST_JSON_LIBS)
 
 host-tests: $(HOST_TESTS) $(TAP_SUMMARY) $(FUZZERS)
 
