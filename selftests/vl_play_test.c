@@ -146,11 +146,7 @@ static void record_begin(struct __test_metadata *_metadata,
 {
 	rec->chan = open_channel();
 	ASSERT_LE(0, rec->chan);
-	rec->s.cap = 1 << 20;
-	rec->s.buf = malloc(rec->s.cap);
-	ASSERT_NE(NULL, rec->s.buf);
-	rec->s.fd = ioctl(rec->chan, VIRTIO_LOOPBACK_OPEN_LOG);
-	ASSERT_LE(0, rec->s.fd);
+	ASSERT_EQ(0, stream_open(&rec->s, rec->chan));
 	ASSERT_EQ(0, vl_genl_record_start(genl, "session.log"));
 	ASSERT_EQ(0, pthread_create(&rec->s.thread, NULL, stream_drain,
 				    &rec->s));
@@ -899,7 +895,7 @@ TEST_F_TIMEOUT(play, vlctl_replays_with_break_and_events, 180)
 	char cmd[256];
 	pid_t rec, play, events;
 	uint64_t icount[64];
-	int status, fd;
+	int status;
 	ssize_t len;
 	size_t n;
 
@@ -917,11 +913,7 @@ TEST_F_TIMEOUT(play, vlctl_replays_with_break_and_events, 180)
 	ASSERT_EQ(0, WEXITSTATUS(status));
 
 	/* Where to break: between the 6th and the 7th record. */
-	self->rec.s.buf = malloc(1 << 20);
-	ASSERT_NE(NULL, self->rec.s.buf);
-	fd = open("/tmp/vlctl-play.log", O_RDONLY);
-	len = read(fd, self->rec.s.buf, 1 << 20);
-	close(fd);
+	len = vl_slurp("/tmp/vlctl-play.log", &self->rec.s.buf);
 	ASSERT_LT(0, len);
 	self->rec.s.len = len;
 	n = log_icounts(self->rec.s.buf, self->rec.s.len, icount, 64);
@@ -983,22 +975,6 @@ static const char *record_kind(const unsigned char *log, size_t len,
 	return "?";
 }
 
-/* Read a whole file into memory; its length, or -1. */
-static ssize_t slurp(const char *path, unsigned char **buf)
-{
-	struct stat st;
-	ssize_t len = -1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	*buf = NULL;
-	if (fd >= 0 && !fstat(fd, &st) && st.st_size > 0 &&
-	    (*buf = malloc(st.st_size)))
-		len = read(fd, *buf, st.st_size);
-	if (fd >= 0)
-		close(fd);
-	return len;
-}
-
 /*
  * Play the logs recorded with virtio-rng and virtio-blk on each test kernel
  * (selftests/data, scripts/make-play-fixtures) here.  A kernel's own logs
@@ -1030,7 +1006,7 @@ TEST_F_TIMEOUT(play, logs_of_every_kernel_play_or_report_differences, 240)
 		if (!strstr(e->d_name, ".vllog"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		len = slurp(path, &log);
+		len = vl_slurp(path, &log);
 		ASSERT_LT(0, len) TH_LOG("%s", path);
 		ASSERT_EQ(0, log_summarize(log, len, &sum, err, sizeof(err)))
 			TH_LOG("%s: %s", path, err);

@@ -214,27 +214,11 @@ static void term_daemon(struct __test_metadata *_metadata,
 	qmp_close(&self->c);
 }
 
-/* Read a whole file into memory; its length, or -1. */
-static ssize_t slurp(const char *path, unsigned char **buf)
-{
-	struct stat st;
-	ssize_t len = -1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	*buf = NULL;
-	if (fd >= 0 && !fstat(fd, &st) && st.st_size > 0 &&
-	    (*buf = malloc(st.st_size)))
-		len = read(fd, *buf, st.st_size);
-	if (fd >= 0)
-		close(fd);
-	return len;
-}
-
 /* The recording, loaded: it parses whole, nothing lost, its icounts. */
 static void load_log(struct __test_metadata *_metadata,
 		     FIXTURE_DATA(qmpd) *self)
 {
-	ssize_t len = slurp(QMPD_LOG, &self->log);
+	ssize_t len = vl_slurp(QMPD_LOG, &self->log);
 	char err[256];
 
 	ASSERT_LT(0, len);
@@ -765,7 +749,7 @@ TEST_F_TIMEOUT(qmpd, sigkill_mid_recording_leaves_whole_records, 120)
 	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
 	EXPECT_EQ(0, vl_genl_record_stop(&self->genl));
 
-	len = slurp(QMPD_LOG, &log);
+	len = vl_slurp(QMPD_LOG, &log);
 	ASSERT_LT(0, len);
 	self->log = log;
 	whole = expect_whole_records(_metadata, log, len);

@@ -64,11 +64,8 @@ FIXTURE_SETUP(rec)
 	ASSERT_EQ(0, vl_genl_open(&self->genl));
 	self->chan = open_channel();
 	ASSERT_LE(0, self->chan);
-	self->s.cap = 1 << 20;
-	self->s.buf = malloc(self->s.cap);
-	ASSERT_NE(NULL, self->s.buf);
-	self->s.fd = ioctl(self->chan, VIRTIO_LOOPBACK_OPEN_LOG);
-	ASSERT_LE(0, self->s.fd) TH_LOG("OPEN_LOG: %s", strerror(errno));
+	ASSERT_EQ(0, stream_open(&self->s, self->chan))
+		TH_LOG("OPEN_LOG: %s", strerror(errno));
 }
 
 FIXTURE_TEARDOWN(rec)

@@ -63,6 +63,22 @@ static inline void *stream_drain(void *arg)
 	}
 }
 
+/*
+ * Open the log stream on the channel @chan into @s, with a first buffer:
+ * 0, or -errno of VIRTIO_LOOPBACK_OPEN_LOG.
+ */
+static inline int stream_open(struct stream *s, int chan)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->cap = 1 << 20;
+	s->buf = malloc(s->cap);
+	if (!s->buf)
+		return -ENOMEM;
+	s->fd = ioctl(chan, VIRTIO_LOOPBACK_OPEN_LOG);
+	return s->fd < 0 ? -errno : 0;
+}
+
 /* What a player needs to know of a whole log. */
 struct log_summary {
 	uint64_t records;

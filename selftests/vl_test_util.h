@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -94,6 +96,22 @@ static inline int vl_run(const char *cmd, char *buf, size_t size)
 		buf[len] = '\0';
 	}
 	return WEXITSTATUS(pclose(p));
+}
+
+/* Read a whole file into memory (*@buf, to free()); its length, or -1. */
+static inline ssize_t vl_slurp(const char *path, unsigned char **buf)
+{
+	struct stat st;
+	ssize_t len = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*buf = NULL;
+	if (fd >= 0 && !fstat(fd, &st) && st.st_size > 0 &&
+	    (*buf = malloc(st.st_size)))
+		len = read(fd, *buf, st.st_size);
+	if (fd >= 0)
+		close(fd);
+	return len;
 }
 
 #endif /* VL_TEST_UTIL_H */
