@@ -319,7 +319,6 @@ struct vl_log_writer {
 	u64 start;
 	u64 pos;
 	u64 end;
-	u32 crc;
 };
 
 struct vl_log_state {

@@ -7,9 +7,12 @@
  * chains) as well as from process context, and the log must be in one
  * strict order, which a per-CPU buffer would only give after a merge.
  * A producer reserves a record under the lock, writes it in place (from
- * kernel buffers or straight from the driver's pages), and publishes it
- * with its CRC32C; the icount is stamped under the same lock, so it
- * strictly increases in log order.
+ * kernel buffers or straight from the driver's pages) and publishes it;
+ * the icount is stamped under the same lock, so it strictly increases in
+ * log order.  A record's CRC32C is filled in by the stream's reader, just
+ * before the record is copied out: it protects the log from the ring to
+ * the file and beyond, so it need not cost the driver's path anything,
+ * nor be computed for the records a flight recorder overwrites unread.
  *
  * The ring is streamed through one file descriptor (VIRTIO_LOOPBACK_OPEN_LOG)
  * as bytes: the file header, then the records.  While that reader is
@@ -60,6 +63,7 @@ struct vl_log {
 	u32 size;
 	u64 head;		/* free-running byte offsets */
 	u64 tail;
+	u64 crc_pos;		/* records before it have their CRC (reader) */
 	u64 seq;		/* the next record's */
 	u64 icount;		/* the last record's */
 	u64 base_ns;		/* monotonic time when recording began */
@@ -71,6 +75,7 @@ struct vl_log {
 	u64 recent[VL_LOG_RECENT];	/* where the newest records start */
 	bool recording;
 	bool reader;		/* a stream is open: nothing is overwritten */
+	struct mutex read_mutex;	/* one read() at a time; crc_pos */
 	wait_queue_head_t data_wait;
 	wait_queue_head_t room_wait;
 	struct work_struct loss_work;	/* tells the events group of a loss */
@@ -81,6 +86,7 @@ struct vl_log {
 
 static struct vl_log vl_log = {
 	.lock = __SPIN_LOCK_UNLOCKED(vl_log.lock),
+	.read_mutex = __MUTEX_INITIALIZER(vl_log.read_mutex),
 	.data_wait = __WAIT_QUEUE_HEAD_INITIALIZER(vl_log.data_wait),
 	.room_wait = __WAIT_QUEUE_HEAD_INITIALIZER(vl_log.room_wait),
 };
@@ -186,22 +192,17 @@ static void vl_log_start_rec(struct vl_log_writer *w, u16 kind, u16 flags,
 	w->start = vl_log.head;
 	w->pos = vl_log.head;
 	w->end = vl_log.head + len;
-	w->crc = ~0U;
 	vl_log_put(w, &rec, sizeof(rec));
 }
 
-/* Close a record: pad it, patch its CRC in, publish it. */
+/* Close a record: pad it, publish it (its CRC is zero until it is read). */
 static void vl_log_seal(struct vl_log_writer *w)
 {
 	static const u8 zeros[VIRTIO_LOOPBACK_LOG_ALIGN];
-	__le32 crc;
 
 	/* Padding; more only if a chain changed while it was logged. */
 	while (w->pos < w->end)
 		vl_log_put(w, zeros, min_t(u64, w->end - w->pos, sizeof(zeros)));
-	crc = cpu_to_le32(~w->crc);
-	vl_ring_copy_in(w->start + offsetof(struct virtio_loopback_log_rec, crc),
-			&crc, sizeof(crc));
 	vl_log.recent[vl_log.records % VL_LOG_RECENT] = w->start;
 	vl_log.head = w->end;
 	vl_log.records++;
@@ -268,7 +269,6 @@ void vl_log_put(struct vl_log_writer *w, const void *src, u32 len)
 {
 	len = min_t(u64, len, w->end - w->pos);
 	vl_ring_copy_in(w->pos, src, len);
-	w->crc = vl_crc32c(w->crc, src, len);
 	w->pos += len;
 }
 
@@ -347,12 +347,16 @@ int vl_log_start(const char *filename)
 {
 	unsigned long flags;
 
+	/* Not under a reader's feet: it may be filling in CRCs. */
+	mutex_lock(&vl_log.read_mutex);
 	spin_lock_irqsave(&vl_log.lock, flags);
 	if (vl_log.recording) {
 		spin_unlock_irqrestore(&vl_log.lock, flags);
+		mutex_unlock(&vl_log.read_mutex);
 		return -EBUSY;
 	}
 	vl_log.tail = vl_log.head;
+	vl_log.crc_pos = vl_log.head;
 	vl_log.seq = 0;
 	vl_log.icount = 0;
 	vl_log.records = 0;
@@ -365,6 +369,7 @@ int vl_log_start(const char *filename)
 		sizeof(vl_log.filename));
 	WRITE_ONCE(vl_log.recording, true);
 	spin_unlock_irqrestore(&vl_log.lock, flags);
+	mutex_unlock(&vl_log.read_mutex);
 
 	/* The log starts with every device as it is: snapshot points. */
 	vl_devices_record();
@@ -481,6 +486,40 @@ static bool vl_log_readable(void)
 	       !vl_log_recording();
 }
 
+/* The CRC32C of @len ring bytes at @pos, going on from @crc. */
+static u32 vl_ring_crc(u32 crc, u64 pos, u32 len)
+{
+	u32 off = pos % vl_log.size;
+	u32 first = min(len, vl_log.size - off);
+
+	crc = vl_crc32c(crc, vl_log.buf + off, first);
+	return vl_crc32c(crc, vl_log.buf, len - first);
+}
+
+/*
+ * Fill in the CRC of every record that starts before @end, the reader's
+ * work.  No lock: with a reader attached, nothing between the tail and the
+ * head is rewritten, and producers write after the head.  A record's CRC
+ * field is zero until then, as the CRC's definition wants it.
+ */
+static void vl_log_fill_crcs(u64 end)
+{
+	struct virtio_loopback_log_rec rec;
+	__le32 crc;
+	u32 len;
+
+	while (vl_log.crc_pos < end) {
+		vl_ring_copy_out(&rec, vl_log.crc_pos, sizeof(rec));
+		len = le32_to_cpu(rec.len);
+		crc = cpu_to_le32(~vl_ring_crc(~0U, vl_log.crc_pos, len));
+		vl_ring_copy_in(vl_log.crc_pos +
+				offsetof(struct virtio_loopback_log_rec, crc),
+				&crc, sizeof(crc));
+		vl_log.crc_pos += len;
+	}
+}
+
+/* Called with vl_log.read_mutex held. */
 static ssize_t vl_log_read_ring(char __user *buf, size_t count)
 {
 	unsigned long flags;
@@ -492,8 +531,8 @@ static ssize_t vl_log_read_ring(char __user *buf, size_t count)
 	avail = vl_log_used();
 	spin_unlock_irqrestore(&vl_log.lock, flags);
 
-	/* With a reader attached nothing between tail and head is rewritten. */
 	n = min_t(u64, avail, count);
+	vl_log_fill_crcs(tail + n);
 	off = tail % vl_log.size;
 	first = min(n, vl_log.size - off);
 	if (copy_to_user(buf, vl_log.buf + off, first) ||
@@ -522,12 +561,17 @@ static ssize_t vl_log_stream_read(struct file *file, char __user *buf,
 		return n;
 	}
 	for (;;) {
+		if (mutex_lock_interruptible(&vl_log.read_mutex))
+			return -ERESTARTSYS;
 		if (READ_ONCE(vl_log.head) != READ_ONCE(vl_log.tail))
-			return vl_log_read_ring(buf, count);
-		if (!vl_log_recording())
-			return 0;
-		if (file->f_flags & O_NONBLOCK)
-			return -EAGAIN;
+			n = vl_log_read_ring(buf, count);
+		else if (!vl_log_recording())
+			n = 0;
+		else
+			n = -EAGAIN;
+		mutex_unlock(&vl_log.read_mutex);
+		if (n != -EAGAIN || (file->f_flags & O_NONBLOCK))
+			return n;
 		if (wait_event_interruptible(vl_log.data_wait, vl_log_readable()))
 			return -ERESTARTSYS;
 	}
@@ -545,6 +589,12 @@ static int vl_log_stream_release(struct inode *inode, struct file *file)
 
 	spin_lock_irqsave(&vl_log.lock, flags);
 	vl_log.reader = false;
+	/*
+	 * A record the reader took only part of is dropped whole: the ring
+	 * goes on from a record's start, for the flight recorder and for the
+	 * next reader, whose stream begins with a header.
+	 */
+	vl_log.tail = vl_log.crc_pos;
 	spin_unlock_irqrestore(&vl_log.lock, flags);
 	wake_up_interruptible(&vl_log.room_wait);
 	kfree(file->private_data);
@@ -578,6 +628,7 @@ int vl_log_open_stream(void)
 		return -EBUSY;
 	}
 	vl_log.reader = true;
+	vl_log.crc_pos = vl_log.tail;
 	spin_unlock_irqrestore(&vl_log.lock, flags);
 
 	fd = anon_inode_getfd("[virtio-loopback-log]", &vl_log_stream_fops, st,

@@ -313,6 +313,49 @@ TEST_F_TIMEOUT(rec, without_a_reader_the_newest_stay, 240)
 }
 
 /*
+ * A reader that leaves in the middle of a record: the ring goes on from a
+ * record's start, so the flight recorder that takes over drops whole
+ * records when it wraps, and the next reader's stream parses.
+ */
+TEST_F_TIMEOUT(rec, a_reader_leaving_mid_record_leaves_whole_records, 240)
+{
+	unsigned char part[sizeof(struct virtio_loopback_log_header) + 20];
+	struct vl_replay_info info;
+	struct vl_log_reader r;
+	struct tally t = {};
+	uint64_t marked = 0;
+	struct rng_backend b;
+	size_t got = 0;
+
+	ASSERT_EQ(0, vl_genl_record_start(&self->genl, NULL));
+	ASSERT_LE(0, rng_backend_start(&b));
+	while (got < sizeof(part)) {
+		ssize_t n = read(self->s.fd, part + got, sizeof(part) - got);
+
+		ASSERT_LT(0, n) TH_LOG("log read: %s", strerror(errno));
+		got += n;
+	}
+	close(self->s.fd);
+	self->s.fd = -1;
+
+	/* Enough to wrap the ring, with no reader. */
+	EXPECT_EQ(1 << 20, hwrng_read_check(1 << 20));
+	rng_backend_stop(&b);
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
+	ASSERT_EQ(0, vl_genl_replay_get(&self->genl, &info));
+	EXPECT_EQ(0, info.lost);
+	ASSERT_EQ(0, vl_genl_record_stop(&self->genl));
+
+	self->s.fd = ioctl(self->chan, VIRTIO_LOOPBACK_OPEN_LOG);
+	ASSERT_LE(0, self->s.fd);
+	stream_drain(&self->s);
+	ASSERT_EQ(0, self->s.err);
+	ASSERT_EQ(0, parse_stream(_metadata, &self->s, &t, &r, &marked));
+	EXPECT_LT(1, r.first_seq) TH_LOG("the ring did not wrap");
+	EXPECT_EQ(info.records - 1, r.last_seq);
+}
+
+/*
  * debugfs shows the newest records, the device's removal among them: its
  * REMOVED, then the driver letting go (reset, queue deleted, status).
  */
