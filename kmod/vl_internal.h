@@ -293,7 +293,8 @@ bool vl_vq_pop_seen(struct vl_vq *vq, struct vl_posted_seen *seen);
 int vl_vq_complete_played(struct vl_vq *vq, u64 req_seq, u32 offset,
 			  const u8 *data, u32 len, u32 used_len);
 int vl_vq_compare_out(const struct vl_seg *segs, unsigned int nsegs,
-		      const u8 *expected, u32 *bad_offset, u8 *actual);
+		      const u8 *expected, u32 skip, u32 skip_len,
+		      u32 *bad_offset, u8 *actual);
 unsigned int vl_vq_inflight(struct vl_vq *vq);
 
 /* What a fail rule wrote into a chain's writable part, for the log. */

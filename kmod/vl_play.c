@@ -16,7 +16,8 @@
  *    are taken from the avail rings, named by queue and per-queue sequence
  *    number, and compared by their lengths and out-data (not by how they
  *    are cut into segments: that depends on where the driver's buffers
- *    lie).  Posted chains are compared by a CRC32C of their out-data,
+ *    lie; nor by a blk request's I/O priority: that is the submitter's
+ *    nice value).  Posted chains are compared by a CRC32C of their out-data,
  *    since they are returned inside the notification.
  *
  * Submitters that race may queue one queue's requests in another order
@@ -24,6 +25,15 @@
  * may match one of the next requests its queue logged; it is taken as
  * that one (completions name requests by their logged number), counted as
  * a soft divergence, and skipped when the cursor gets there.
+ *
+ * Multiqueue devices whose submitters race (one per CPU, each on its own
+ * queue) interleave their queues differently from one run to the next.
+ * In per-queue order (VIRTIO_LOOPBACK_PLAY_PER_QUEUE), while the record
+ * at the cursor waits on one queue, the records after it of the other
+ * queues go on, each queue in its own log order, up to the next record
+ * that is not one queue's (a status, a reset, a device made or removed):
+ * that one still waits for everything before it.  Those applied ahead
+ * are kept in @ahead too, and skipped when the cursor gets there.
  *
  * The first mismatch is a divergence: replay stops there.  Stopping (the
  * stop command, a breakpoint, a seek's target, a divergence, the log's
@@ -52,6 +62,8 @@
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
 #include <net/netlink.h>
+#include <uapi/linux/virtio_blk.h>
+#include <uapi/linux/virtio_ids.h>
 
 #include "vl_internal.h"
 #include "vl_logfmt.h"
@@ -87,6 +99,7 @@ static struct vl_play {
 	u32 valid;
 	u32 len;
 	u64 base;
+	u32 applying_end;	/* where the record being applied ends */
 	u32 header_len;
 	struct vl_log_reader reader;
 
@@ -114,8 +127,10 @@ static struct vl_play {
 	 * cursor gets there.
 	 */
 	u32 window;
+	bool per_queue;
 	struct xarray ahead;
 	u64 soft_divergences;
+	u64 applied_ahead;		/* in per-queue order */
 } vl_play = {
 	.lock = __MUTEX_INITIALIZER(vl_play.lock),
 	.feeder_wait = __WAIT_QUEUE_HEAD_INITIALIZER(vl_play.feeder_wait),
@@ -471,6 +486,26 @@ static enum vl_apply vl_apply_action(const struct vl_log_rec_view *v,
 /* Requests */
 
 /*
+ * The out-data bytes that are not compared: a virtio-blk request's I/O
+ * priority.  The block layer fills it in from the nice value of whichever
+ * task submits (the workload, a kworker probing the disk), a scheduling
+ * hint that is no part of what the request asks of the device.
+ */
+static int vl_compare_request_out(const struct vl_dev *dev,
+				  const struct vl_chain *chain,
+				  const u8 *expected, u32 *bad, u8 *actual)
+{
+	u32 skip = 0, skip_len = 0;
+
+	if (dev->device_id == VIRTIO_ID_BLOCK) {
+		skip = offsetof(struct virtio_blk_outhdr, ioprio);
+		skip_len = sizeof_field(struct virtio_blk_outhdr, ioprio);
+	}
+	return vl_vq_compare_out(dev->segs, chain->nsegs, expected, skip,
+				 skip_len, bad, actual);
+}
+
+/*
  * A chain is compared by what its device sees: the bytes it may read and
  * write, and the out-data.  How the bytes are cut into segments depends
  * on where the driver's buffers happen to lie in memory (an O_DIRECT read
@@ -492,8 +527,8 @@ static enum vl_apply vl_compare_chain(const struct vl_log_rec_view *v,
 	if (chain->in_len != v->u.request.in_len)
 		return vl_diverge(v, "in_len", v->u.request.in_len,
 				  chain->in_len, "a request for another size");
-	switch (vl_vq_compare_out(vq->dev->segs, chain->nsegs,
-				  v->u.request.out, &bad, &actual)) {
+	switch (vl_compare_request_out(vq->dev, chain, v->u.request.out, &bad,
+				       &actual)) {
 	case 0:
 		return VL_APPLIED;
 	case -EILSEQ:
@@ -514,8 +549,15 @@ static bool vl_chain_is(const struct vl_log_rec_view *v, struct vl_vq *vq,
 
 	return chain->out_len == v->u.request.out_len &&
 	       chain->in_len == v->u.request.in_len &&
-	       !vl_vq_compare_out(vq->dev->segs, chain->nsegs,
-				  v->u.request.out, &bad, &actual);
+	       !vl_compare_request_out(vq->dev, chain, v->u.request.out,
+				       &bad, &actual);
+}
+
+/* Nothing past a breakpoint or a seek's target is applied ahead. */
+static bool vl_past_target(const struct vl_log_rec_view *v)
+{
+	return (vl_play.has_break && v->icount > vl_play.break_icount) ||
+	       (vl_play.seeking && v->icount > vl_play.seek_icount);
 }
 
 static unsigned long vl_ahead_key(u64 offset)
@@ -533,7 +575,7 @@ static enum vl_apply vl_match_ahead(const struct vl_log_rec_view *v,
 				    struct vl_vq *vq,
 				    const struct vl_chain *chain)
 {
-	u32 pos = vl_play.start + v->len, seen = 0;
+	u32 pos = vl_play.applying_end, seen = 0;
 	struct vl_log_rec_view w;
 	const char *reason;
 	u64 offset;
@@ -544,8 +586,7 @@ static enum vl_apply vl_match_ahead(const struct vl_log_rec_view *v,
 			break;
 		offset = vl_play.base + pos;
 		pos += w.len;
-		if ((vl_play.has_break && w.icount > vl_play.break_icount) ||
-		    (vl_play.seeking && w.icount > vl_play.seek_icount))
+		if (vl_past_target(&w))
 			break;
 		if (w.kind != VIRTIO_LOOPBACK_LOG_REQUEST ||
 		    w.device != v->device || w.queue != v->queue ||
@@ -757,6 +798,99 @@ static enum vl_apply vl_apply(const struct vl_log_rec_view *v)
 	}
 }
 
+/*
+ * Per-queue order: the queues a scan ahead of the cursor found waiting,
+ * the cursor's among them.  A scan that meets more stops there.
+ */
+#define VL_PLAY_BLOCKED_MAX	32
+/* Records a scan looks at, at most: it runs each time the cursor waits. */
+#define VL_PLAY_AHEAD_RECORDS	4096
+
+struct vl_blocked {
+	unsigned int n;
+	struct {
+		u32 device;
+		u32 queue;
+	} q[VL_PLAY_BLOCKED_MAX];
+};
+
+static bool vl_blocked_has(const struct vl_blocked *b, u32 device, u32 queue)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->q[i].device == device && b->q[i].queue == queue)
+			return true;
+	return false;
+}
+
+static bool vl_blocked_add(struct vl_blocked *b, u32 device, u32 queue)
+{
+	if (b->n == VL_PLAY_BLOCKED_MAX)
+		return false;
+	b->q[b->n].device = device;
+	b->q[b->n].queue = queue;
+	b->n++;
+	return true;
+}
+
+static bool vl_is_queue_rec(const struct vl_log_rec_view *v)
+{
+	return v->known && (v->kind == VIRTIO_LOOPBACK_LOG_REQUEST ||
+			    v->kind == VIRTIO_LOOPBACK_LOG_COMPLETION ||
+			    v->kind == VIRTIO_LOOPBACK_LOG_INTERRUPT);
+}
+
+/*
+ * The cursor's record @cur waits on its queue: apply what can be of the
+ * other queues' records after it, each queue in order.  True if any was.
+ */
+static bool vl_play_other_queues(const struct vl_log_rec_view *cur)
+{
+	u32 pos = vl_play.start + cur->len, looked = 0;
+	struct vl_blocked blocked = {};
+	struct vl_log_rec_view w;
+	const char *reason;
+	bool progress = false;
+	enum vl_apply ret;
+	u64 offset;
+
+	vl_blocked_add(&blocked, cur->device, cur->queue);
+	while (pos < vl_play.valid && looked++ < VL_PLAY_AHEAD_RECORDS) {
+		if (vl_log_check_rec(vl_play.buf + pos, vl_play.valid - pos,
+				     &w, &reason))
+			break;
+		offset = vl_play.base + pos;
+		pos += w.len;
+		if (!w.known || xa_load(&vl_play.ahead, vl_ahead_key(offset)))
+			continue;
+		if (!vl_is_queue_rec(&w) || vl_past_target(&w))
+			break;
+		if (vl_blocked_has(&blocked, w.device, w.queue))
+			continue;
+		vl_play.applying_end = pos;
+		ret = vl_apply(&w);
+		if (ret == VL_STOPPED)
+			return progress;
+		if (ret == VL_APPLIED) {
+			if (xa_err(xa_store(&vl_play.ahead, vl_ahead_key(offset),
+					    xa_mk_value(1), GFP_KERNEL))) {
+				vl_log_error(&w, "out of memory");
+				return progress;
+			}
+			vl_play.position++;
+			vl_play.applied_ahead++;
+			progress = true;
+			continue;
+		}
+		/* Waiting, or one of its later requests was taken for it. */
+		progress |= ret == VL_AHEAD;
+		if (!vl_blocked_add(&blocked, w.device, w.queue))
+			break;
+	}
+	return progress;
+}
+
 /* The engine */
 
 static void vl_signal_all(void)
@@ -824,12 +958,15 @@ static bool vl_play_step(void)
 		return false;
 	if (vl_target_reached(&v))
 		return false;
+	vl_play.applying_end = vl_play.start + v.len;
 	if (xa_erase(&vl_play.ahead, vl_ahead_key(vl_play.base + vl_play.start)))
-		vl_play.position--;	/* counted when it was matched ahead */
+		vl_play.position--;	/* counted when it was applied ahead */
 	else
 		ret = vl_apply(&v);
 	if (ret == VL_AHEAD)
 		return true;
+	if (ret == VL_WAIT && vl_play.per_queue && vl_is_queue_rec(&v))
+		return vl_play_other_queues(&v);
 	if (ret != VL_APPLIED)
 		return false;
 	vl_play.start += v.len;
@@ -1128,7 +1265,9 @@ static int vl_play_begin(const struct virtio_loopback_play_start *start,
 	vl_play.size = start->size;
 	vl_play.end_icount = start->end_icount;
 	vl_play.window = start->window;
+	vl_play.per_queue = start->flags & VIRTIO_LOOPBACK_PLAY_PER_QUEUE;
 	vl_play.soft_divergences = 0;
+	vl_play.applied_ahead = 0;
 	strscpy(vl_play.filename, start->filename, sizeof(vl_play.filename));
 	vl_play.start = 0;
 	vl_play.valid = 0;
@@ -1153,7 +1292,8 @@ int vl_play_open(const struct virtio_loopback_play_start *start)
 	for (i = 0; i < ARRAY_SIZE(start->reserved); i++)
 		if (start->reserved[i])
 			return -EINVAL;
-	if (start->reserved32 || start->window > VIRTIO_LOOPBACK_PLAY_MAX_WINDOW)
+	if ((start->flags & ~VIRTIO_LOOPBACK_PLAY_PER_QUEUE) ||
+	    start->window > VIRTIO_LOOPBACK_PLAY_MAX_WINDOW)
 		return -EINVAL;
 	if (start->size < sizeof(struct virtio_loopback_log_header) ||
 	    !memchr(start->filename, 0, sizeof(start->filename)))
@@ -1370,9 +1510,10 @@ void vl_play_show(struct seq_file *s)
 		seq_printf(s, "play buffer: %u of %u bytes, snapshots %u\n",
 			   vl_play.len - vl_play.start, vl_play.buf_size,
 			   vl_play.nsnaps);
-		seq_printf(s, "play order: %s, window %u, soft divergences %llu\n",
-			   vl_play.window ? "reordered within a window" : "strict",
-			   vl_play.window, vl_play.soft_divergences);
+		seq_printf(s, "play order: %s, window %u, soft divergences %llu, applied ahead %llu\n",
+			   vl_play.per_queue ? "per-queue" : "strict",
+			   vl_play.window, vl_play.soft_divergences,
+			   vl_play.applied_ahead);
 		if (vl_play.has_break)
 			seq_printf(s, "break: %llu\n", vl_play.break_icount);
 		if (vl_play.seeking)

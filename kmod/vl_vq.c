@@ -768,16 +768,16 @@ int vl_vq_complete_played(struct vl_vq *vq, u64 req_seq, u32 offset,
 struct vl_compare {
 	const u8 *expected;
 	u32 pos;
+	u32 skip_from;		/* bytes [skip_from, skip_to) are not compared */
+	u32 skip_to;
 	u32 bad;
 	u8 actual;
 	bool differs;
 };
 
-static int vl_compare_page(void *kaddr, size_t len, void *ctx)
+static int vl_compare_bytes(struct vl_compare *c, const u8 *p, u32 len)
 {
-	struct vl_compare *c = ctx;
-	const u8 *p = kaddr;
-	size_t i;
+	u32 i;
 
 	if (!memcmp(p, c->expected + c->pos, len)) {
 		c->pos += len;
@@ -791,15 +791,46 @@ static int vl_compare_page(void *kaddr, size_t len, void *ctx)
 	return -EILSEQ;
 }
 
+static int vl_compare_page(void *kaddr, size_t len, void *ctx)
+{
+	struct vl_compare *c = ctx;
+	const u8 *p = kaddr;
+	u32 n;
+	int err;
+
+	/* Up to the skipped bytes, over them, and the rest. */
+	if (c->pos < c->skip_from) {
+		n = min_t(u32, len, c->skip_from - c->pos);
+		err = vl_compare_bytes(c, p, n);
+		if (err)
+			return err;
+		p += n;
+		len -= n;
+	}
+	if (len && c->pos < c->skip_to) {
+		n = min_t(u32, len, c->skip_to - c->pos);
+		c->pos += n;
+		p += n;
+		len -= n;
+	}
+	return len ? vl_compare_bytes(c, p, len) : 0;
+}
+
 /*
  * Compare a chain's out-data with @expected (as long as the readable
- * segments).  0 when equal; -EILSEQ with the first differing byte's offset
- * and value when not; -EFAULT when a segment cannot be read.
+ * segments), but for the @skip_len bytes at @skip: 0 when equal; -EILSEQ
+ * with the first differing byte's offset and value when not; -EFAULT when
+ * a segment cannot be read.
  */
 int vl_vq_compare_out(const struct vl_seg *segs, unsigned int nsegs,
-		      const u8 *expected, u32 *bad_offset, u8 *actual)
+		      const u8 *expected, u32 skip, u32 skip_len,
+		      u32 *bad_offset, u8 *actual)
 {
-	struct vl_compare c = { .expected = expected };
+	struct vl_compare c = {
+		.expected = expected,
+		.skip_from = skip,
+		.skip_to = skip + skip_len,
+	};
 	unsigned int i;
 	int err = 0;
 

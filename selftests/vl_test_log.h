@@ -216,12 +216,14 @@ static inline void *player_run(void *arg)
  * breakpoint set now is there before the first record plays.  0, or
  * -errno of VIRTIO_LOOPBACK_OPEN_PLAY.
  */
-static inline int player_open(struct player *p, const unsigned char *log,
-			      size_t len, uint64_t end_icount,
-			      const char *name, uint32_t window)
+static inline int player_open_flags(struct player *p,
+				    const unsigned char *log, size_t len,
+				    uint64_t end_icount, const char *name,
+				    uint32_t window, uint32_t flags)
 {
 	struct virtio_loopback_play_start start = {
 		.size = len, .end_icount = end_icount, .window = window,
+		.flags = flags,
 	};
 
 	memset(p, 0, sizeof(*p));
@@ -239,6 +241,13 @@ static inline int player_open(struct player *p, const unsigned char *log,
 		return err;
 	}
 	return 0;
+}
+
+static inline int player_open(struct player *p, const unsigned char *log,
+			      size_t len, uint64_t end_icount,
+			      const char *name, uint32_t window)
+{
+	return player_open_flags(p, log, len, end_icount, name, window, 0);
 }
 
 static inline int player_feed(struct player *p)
@@ -373,6 +382,7 @@ struct blk_job {
 	const unsigned char *pattern;
 	unsigned char *back;
 	unsigned char *elsewhere;
+	int nice;		/* added to the child's nice value */
 };
 
 /*
@@ -402,6 +412,9 @@ static inline int blk_job_run(void *arg)
 	int fd, ok;
 
 	snprintf(path, sizeof(path), "/dev/%s", job->disk);
+	errno = 0;
+	if (job->nice && nice(job->nice) == -1 && errno)
+		return -1;
 	if (!wait_devices_quiet(30))
 		return -1;
 	fd = open(path, O_RDWR | O_DIRECT);

@@ -512,7 +512,7 @@ TEST_F(play, plays_the_log_and_ends_on_hangup)
 	EXPECT_EQ(self->b.len, fk.start.size);
 	EXPECT_EQ(self->b.icount, fk.start.end_icount);
 	EXPECT_STREQ(real, fk.start.filename);
-	EXPECT_EQ(0, fk.start.window | fk.start.reserved32);
+	EXPECT_EQ(0, fk.start.window | fk.start.flags);
 	EXPECT_EQ(0, fk.start.reserved[0] | fk.start.reserved[1] |
 		     fk.start.reserved[2]);
 	EXPECT_EQ(0, memcmp(fk.got, self->b.buf, self->b.len));

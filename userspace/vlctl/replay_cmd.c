@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vlctl replay FILE [--window N] [--json]: play a log, the player of play
- * mode.
+ * vlctl replay FILE [--window N] [--per-queue] [--json]: play a log, the
+ * player of play mode.
  *
  * FILE is checked whole first, by the format's own parser: a cut or
  * corrupt log is refused, naming its first bad record, before the module
@@ -33,6 +33,7 @@ struct replay_log {
 	const char *path;	/* as given */
 	char *realpath;		/* what the module and --json are told */
 	uint32_t window;	/* --window: matching ahead for racing submitters */
+	bool per_queue;		/* --per-queue: each queue in its own order */
 	int fd;
 	struct vl_play_log log;
 };
@@ -80,6 +81,8 @@ static int open_play(const struct replay_log *log, const char *device,
 
 	vl_play_start_init(&start, &log->log, log->realpath);
 	start.window = log->window;
+	if (log->per_queue)
+		start.flags |= VIRTIO_LOOPBACK_PLAY_PER_QUEUE;
 	fd = vl_play_start(device, &start, why, sizeof(why));
 	if (fd < 0)
 		fprintf(err, "vlctl: %s\n", why);
@@ -187,8 +190,10 @@ int vlctl_replay_main(int argc, char **argv, const char *device, FILE *out,
 	struct vlctl_args a;
 	int ret;
 
-	ret = vlctl_parse_args(argc, argv, VLCTL_OPT_JSON | VLCTL_OPT_WINDOW, 1,
-			       "vlctl replay FILE [--window N] [--json]", &a, err);
+	ret = vlctl_parse_args(argc, argv, VLCTL_OPT_JSON | VLCTL_OPT_WINDOW |
+			       VLCTL_OPT_PER_QUEUE, 1,
+			       "vlctl replay FILE [--window N] [--per-queue] [--json]",
+			       &a, err);
 	if (ret)
 		return ret;
 	if (a.window > VIRTIO_LOOPBACK_PLAY_MAX_WINDOW) {
@@ -197,6 +202,7 @@ int vlctl_replay_main(int argc, char **argv, const char *device, FILE *out,
 		return 2;
 	}
 	log.window = a.window;
+	log.per_queue = a.per_queue;
 	log.path = a.operands[0];
 	log.fd = open(log.path, O_RDONLY | O_CLOEXEC);
 	if (log.fd < 0) {

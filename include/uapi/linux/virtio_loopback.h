@@ -150,6 +150,15 @@ struct virtio_loopback_device_info {
 /* The largest window of struct virtio_loopback_play_start. */
 #define VIRTIO_LOOPBACK_PLAY_MAX_WINDOW	256
 
+/*
+ * struct virtio_loopback_play_start flags.  PER_QUEUE: the queues of the
+ * log go on independently, each in its own log order (for multiqueue
+ * devices whose submitters race); anything that is not one queue's (a
+ * status, a reset, a device made or removed) still waits for all before
+ * it.  Without it, every record is applied in the log's order.
+ */
+#define VIRTIO_LOOPBACK_PLAY_PER_QUEUE	(1U << 0)
+
 /**
  * struct virtio_loopback_play_start - VIRTIO_LOOPBACK_OPEN_PLAY
  * @size: bytes of the log, its file header included
@@ -160,7 +169,7 @@ struct virtio_loopback_device_info {
  *	match any of the next @window requests its queue logged (up to
  *	VIRTIO_LOOPBACK_PLAY_MAX_WINDOW): it is taken as that request and
  *	counted as a soft divergence (debugfs), and replay goes on.
- * @reserved32: zero
+ * @flags: VIRTIO_LOOPBACK_PLAY_PER_QUEUE or zero
  * @reserved: zero
  */
 struct virtio_loopback_play_start {
@@ -168,7 +177,7 @@ struct virtio_loopback_play_start {
 	__u64 end_icount;
 	char filename[256];
 	__u32 window;
-	__u32 reserved32;
+	__u32 flags;
 	__u64 reserved[3];
 };
 
