@@ -115,7 +115,7 @@ int qmpd_play_begin(const char *file)
 		qmpd_log("%s: %s", file, strerror(errno));
 		return -1;
 	}
-	ret = vl_play_log_check(play.log, &log, why, sizeof(why));
+	ret = vl_play_log_check(play.log, &log, false, why, sizeof(why));
 	if (ret)
 		qmpd_log("%s: %s", file, why);
 	if (ret || start(file, &log)) {
