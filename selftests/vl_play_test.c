@@ -7,11 +7,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/utsname.h>
-#include <termios.h>
 
 #include <netlink/genl/genl.h>
 
@@ -20,6 +17,7 @@
 #include "vl_logfmt.h"
 #include "vl_test_backend.h"
 #include "vl_test_blk.h"
+#include "vl_test_console.h"
 #include "vl_test_log.h"
 #include "vl_test_rng.h"
 
@@ -440,69 +438,6 @@ TEST_F_TIMEOUT(play, blk_plays_back_reads_and_checks_writes, 300)
 	munmap(played, BLK_PATTERN);
 }
 
-/* The console's tty, raw: no echo, no line discipline. */
-static int open_console(void)
-{
-	struct termios t;
-	int tty = -1;
-
-	for (int i = 0; i < 200 && tty < 0; i++) {
-		tty = open("/dev/hvc0", O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (tty < 0)
-			usleep(50 * 1000);
-	}
-	if (tty < 0)
-		return -1;
-	tcgetattr(tty, &t);
-	cfmakeraw(&t);
-	tcsetattr(tty, TCSANOW, &t);
-	return tty;
-}
-
-/* Read exactly @len bytes within 10 s each; 0 when they came. */
-static int read_all(int fd, char *buf, size_t len)
-{
-	for (size_t n = 0; n < len; ) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		ssize_t k;
-
-		if (poll(&pfd, 1, 10000) != 1)
-			return -1;
-		k = read(fd, buf + n, len - n);
-		if (k <= 0)
-			return -1;
-		n += k;
-	}
-	return 0;
-}
-
-static const char console_out[] = "written by the driver, compared on replay";
-static const char console_in[] = "sent by the peer, sent again by the log";
-
-/* What the driver writes and reads in both runs of the console test. */
-struct console_job {
-	int peer;		/* -1 when playing: the log is the peer */
-	char got[64];
-};
-
-static int console_job_run(void *arg)
-{
-	struct console_job *job = arg;
-	int tty = open_console();
-	int ok;
-
-	if (tty < 0 || !wait_devices_quiet(20))
-		return -1;
-	ok = write(tty, console_out, sizeof(console_out) - 1) ==
-	     sizeof(console_out) - 1;
-	if (ok && job->peer >= 0)
-		ok = write(job->peer, console_in, sizeof(console_in) - 1) ==
-		     sizeof(console_in) - 1;
-	ok = ok && !read_all(tty, job->got, sizeof(console_in) - 1);
-	close(tty);
-	return ok && wait_devices_quiet(20) ? 0 : -1;
-}
-
 /*
  * What the peer sent during the recording reaches the driver again with
  * no backend, and what the driver writes is compared with the log.
@@ -510,7 +445,6 @@ static int console_job_run(void *arg)
 TEST_F_TIMEOUT(play, console_peer_data_arrives_again, 240)
 {
 	const char *argv[] = { "console", "--socket", "/tmp/vl-play-con.sock", NULL };
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct console_job *job = shared_alloc(sizeof(*job));
 	struct vl_backend_proc console;
 	struct player p;
@@ -519,11 +453,8 @@ TEST_F_TIMEOUT(play, console_peer_data_arrives_again, 240)
 	record_begin(_metadata, &self->genl, &self->rec);
 	ASSERT_EQ(0, vl_backend_start(&console, argv));
 	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", true));
-	job->peer = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", argv[2]);
-	for (int i = 0; i < 100 && connect(job->peer, (struct sockaddr *)&addr,
-					   sizeof(addr)); i++)
-		usleep(50 * 1000);
+	job->peer = console_peer_connect(argv[2]);
+	ASSERT_LE(0, job->peer);
 	ASSERT_EQ(0, run_with_deadline(console_job_run, job, 60, &self->genl));
 	EXPECT_EQ(0, memcmp(console_in, job->got, sizeof(console_in) - 1));
 	close(job->peer);

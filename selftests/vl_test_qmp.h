@@ -4,8 +4,9 @@
  * socket, one JSON object per CRLF-terminated line from the server,
  * parsed with json-c.  Replies are matched to requests by their id;
  * events that come meanwhile are kept, in order, for the test to wait
- * for.  And vl-qmpd itself: started with its stderr in a file, waited
- * for, stopped.
+ * for.  And vl-qmpd itself: started with its stderr in a file (and, for
+ * a full disk, a limit on the size of the files it writes), waited for,
+ * stopped.
  */
 #ifndef VL_TEST_QMP_H
 #define VL_TEST_QMP_H
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -402,17 +404,27 @@ struct qmpd_proc {
 	char errlog[64];	/* its stderr */
 };
 
-/*
- * Start vl-qmpd on the unix socket @sock with @mode ("--record",
- * "--replay" or NULL) and @file.  Its messages go to a file, printed by
- * qmpd_print_log(): on the TAP stream they would not be comments.
- */
-static inline int qmpd_start(struct qmpd_proc *d, const char *sock,
-			     const char *mode, const char *file)
-{
-	char spec[80];
-	const char *argv[] = { VL_QMPD, "--qmp", spec, mode, file, NULL };
+/* The file size limit of qmpd_spawn(): none. */
+#define QMPD_NO_FILE_LIMIT	0
 
+/*
+ * Start vl-qmpd on the unix socket @sock with the options @args (up to
+ * their NULL; at most 8).  Its messages go to a file, printed by
+ * qmpd_print_log(): on the TAP stream they would not be comments.  With
+ * a @file_limit (RLIMIT_FSIZE, SIGXFSZ ignored) the files it writes stop
+ * growing there, as on a full disk: a write past it fails with EFBIG.
+ */
+static inline int qmpd_spawn(struct qmpd_proc *d, const char *sock,
+			     const char *const *args, off_t file_limit)
+{
+	const char *argv[12] = { VL_QMPD, "--qmp" };
+	struct rlimit lim = { file_limit, file_limit };
+	char spec[80];
+	int i;
+
+	argv[2] = spec;
+	for (i = 0; args[i] && i < 8; i++)
+		argv[3 + i] = args[i];
 	snprintf(d->sock, sizeof(d->sock), "%s", sock);
 	snprintf(d->errlog, sizeof(d->errlog), "%s.err", sock);
 	snprintf(spec, sizeof(spec), "unix:%s", sock);
@@ -426,10 +438,23 @@ static inline int qmpd_start(struct qmpd_proc *d, const char *sock,
 
 		if (fd >= 0)
 			dup2(fd, STDERR_FILENO);
+		if (file_limit != QMPD_NO_FILE_LIMIT &&
+		    (signal(SIGXFSZ, SIG_IGN) == SIG_ERR ||
+		     setrlimit(RLIMIT_FSIZE, &lim)))
+			_exit(126);
 		execv(VL_QMPD, (char *const *)argv);
 		_exit(127);
 	}
 	return 0;
+}
+
+/* vl-qmpd with @mode ("--record", "--replay" or NULL) and @file. */
+static inline int qmpd_start(struct qmpd_proc *d, const char *sock,
+			     const char *mode, const char *file)
+{
+	const char *args[] = { mode, file, NULL };
+
+	return qmpd_spawn(d, sock, args, QMPD_NO_FILE_LIMIT);
 }
 
 /* Its exit status (128 + N for signal N), or -1 if it ran on for @ms. */

@@ -120,6 +120,15 @@ int qmpd_divergence(struct json_object **div)
 	return fake_call("divergence");
 }
 
+/* The daemon's own state, not the module's: it answers without one. */
+int qmpd_play_log(struct json_object **info)
+{
+	*info = json_object_new_object();
+	json_object_object_add(*info, "filename", json_object_new_string("/tmp/a.log"));
+	json_object_object_add(*info, "cut-bytes", json_object_new_int(40));
+	return 0;
+}
+
 const char *qmpd_strerror(int err)
 {
 	if (err == -ENODEV)
@@ -494,6 +503,8 @@ TEST_F(qmp, without_the_module)
 		     GENERIC("the virtio_loopback module is not loaded"));
 	EXPECT_REPLY(&self->c, "{\"execute\":\"x-query-devices\"}",
 		     GENERIC("the virtio_loopback module is not loaded"));
+	EXPECT_REPLY(&self->c, "{\"execute\":\"x-query-play-log\"}",
+		     "{\"return\": {\"filename\": \"/tmp/a.log\", \"cut-bytes\": 40}}\r\n");
 }
 
 TEST_F(qmp, extensions)
@@ -503,6 +514,8 @@ TEST_F(qmp, extensions)
 	EXPECT_REPLY(&self->c, "{\"execute\":\"x-query-devices\"}",
 		     "{\"return\": [{\"index\": 0, \"device-id\": 4}]}\r\n");
 	EXPECT_REPLY(&self->c, "{\"execute\":\"x-query-divergence\"}", "{\"return\": {}}\r\n");
+	EXPECT_REPLY(&self->c, "{\"execute\":\"x-query-play-log\"}",
+		     "{\"return\": {\"filename\": \"/tmp/a.log\", \"cut-bytes\": 40}}\r\n");
 	EXPECT_REPLY(&self->c, "{\"execute\":\"x-record-stop\"}", OK);
 	EXPECT_STREQ("record_stop", fk.last_call);
 }
@@ -517,9 +530,10 @@ TEST_F(qmp, query_commands_lists_every_command)
 	o = json_tokener_parse(strstr(got, "\r\n") + 2);
 	ASSERT_NE(NULL, o);
 	list = json_object_object_get(o, "return");
-	EXPECT_EQ(15, json_object_array_length(list));
+	EXPECT_EQ(16, json_object_array_length(list));
 	EXPECT_NE(NULL, strstr(got, "{\"name\": \"replay-seek\"}"));
 	EXPECT_NE(NULL, strstr(got, "{\"name\": \"x-query-divergence\"}"));
+	EXPECT_NE(NULL, strstr(got, "{\"name\": \"x-query-play-log\"}"));
 	json_object_put(o);
 	free(got);
 }

@@ -410,6 +410,63 @@ TEST(exit_statuses)
 	unlink("/tmp/vl-qmpd-test.log");
 }
 
+/* Its exit status, what it said (both streams) into @said. */
+static int run_saying(const char *const *args, char *said, size_t size)
+{
+	char path[] = "/tmp/vl-qmpd-said.XXXXXX";
+	int fd = mkstemp(path), status;
+	ssize_t n;
+
+	unlink(path);
+	status = wait_exit(spawn(args, fd), TIMEOUT_MS);
+	n = pread(fd, said, size - 1, 0);
+	said[n > 0 ? n : 0] = '\0';
+	close(fd);
+	return status;
+}
+
+/* --window and --allow-cut: with --replay only, the window bounded. */
+TEST(replay_options_are_checked)
+{
+	static const struct {
+		const char *args[8];
+		const char *said;
+	} bad[] = {
+		{ { "--window", "3" }, "--window and --allow-cut go with --replay" },
+		{ { "--allow-cut" }, "--window and --allow-cut go with --replay" },
+		{ { "--record", "a", "--allow-cut" },
+		  "--window and --allow-cut go with --replay" },
+		{ { "--replay", "b", "--window", "257" },
+		  "--window wants a decimal number from 0 to 256, not '257'" },
+		{ { "--replay", "b", "--window=-1" }, "not '-1'" },
+		{ { "--replay", "b", "--window", "0x10" }, "not '0x10'" },
+		{ { "--replay", "b", "--window", "" }, "not ''" },
+		{ { "--replay", "b", "--window", " 5" }, "not ' 5'" },
+		{ { "--replay", "b", "--window", "99999999999999999999" },
+		  "not '99999999999999999999'" },
+	};
+	const char *args[12] = { "--qmp", "unix:/tmp/vl-qmpd-test-opt.sock" };
+	char said[4096];
+	size_t i, k;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (k = 0; bad[i].args[k]; k++)
+			args[2 + k] = bad[i].args[k];
+		args[2 + k] = NULL;
+		EXPECT_EQ(2, run_saying(args, said, sizeof(said))) TH_LOG("case %zu", i);
+		EXPECT_NE(NULL, strstr(said, bad[i].said)) TH_LOG("case %zu: %s", i, said);
+	}
+	/* Good options: on the host it stops at the module, not at them. */
+	args[2] = "--replay";
+	args[3] = "/tmp/vl-qmpd-test-none.log";
+	args[4] = "--window=256";
+	args[5] = "--allow-cut";
+	args[6] = NULL;
+	EXPECT_EQ(1, run_saying(args, said, sizeof(said)));
+	EXPECT_EQ(NULL, strstr(said, "usage")) TH_LOG("%s", said);
+	EXPECT_NE(0, access("/tmp/vl-qmpd-test-opt.sock", F_OK));
+}
+
 TEST(daemonize_pidfile_and_tcp)
 {
 	char dir[] = "/tmp/vl-qmpd-test.XXXXXX", sock[64], spec[96], pidfile[64];

@@ -325,6 +325,219 @@ TEST_F(check, usage_errors)
 	}
 }
 
+/* ---- A log cut inside its last record (play_feed.c, log_file.c) -------- */
+
+FIXTURE(cut)
+{
+	char path[64];
+	struct logbuf b;
+	size_t last;		/* the last record's offset */
+	u64 before_icount;	/* the icount of the record before it */
+	u8 *bytes;		/* a log made from parts of b, 8-byte aligned */
+	struct vl_play_log log;
+	char why[320];
+};
+
+FIXTURE_SETUP(cut)
+{
+	build_log(&self->b);
+	strcpy(self->path, "/tmp/vlctl_cut_test.XXXXXX");
+	close(mkstemp(self->path));
+	self->last = rec_offset(&self->b, NRECS - 1);
+	self->before_icount = le64toh(lb_rec(&self->b, rec_offset(&self->b,
+						  NRECS - 2))->icount);
+	self->bytes = aligned_alloc(8, LB_CAP);
+}
+
+FIXTURE_TEARDOWN(cut)
+{
+	unlink(self->path);
+	free(self->bytes);
+	lb_free(&self->b);
+}
+
+/* vl_play_log_check() of a file holding the @len bytes at @p. */
+static int check_file(FIXTURE_DATA(cut) *self, const void *p, size_t len,
+		      bool allow_cut)
+{
+	int fd, ret;
+
+	write_file(self->path, p, len);
+	fd = open(self->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		abort();
+	memset(self->why, 0, sizeof(self->why));
+	ret = vl_play_log_check(fd, &self->log, allow_cut, self->why,
+				sizeof(self->why));
+	close(fd);
+	return ret;
+}
+
+/* Refused with @allow_cut, @why naming @want. */
+#define EXPECT_CORRUPT(self, p, len, want)					\
+	do {									\
+		EXPECT_EQ(-1, check_file(self, p, len, true))			\
+			TH_LOG("%zu bytes taken as cut", (size_t)(len));	\
+		EXPECT_NE(NULL, strstr((self)->why, want))			\
+			TH_LOG("%zu bytes: '%s', not '%s'", (size_t)(len),	\
+			       (self)->why, want);				\
+		EXPECT_EQ(NULL, strstr((self)->why, "--allow-cut"));		\
+	} while (0)
+
+TEST_F(cut, every_cut_of_the_last_record_plays_the_records_before_it)
+{
+	size_t len;
+
+	for (len = self->last + 1; len < self->b.len; len++) {
+		ASSERT_EQ(0, check_file(self, self->b.buf, len, true))
+			TH_LOG("cut at %zu: %s", len, self->why);
+		EXPECT_EQ(self->last, self->log.size);
+		EXPECT_EQ(NRECS - 1, self->log.records);
+		EXPECT_EQ(self->before_icount, self->log.end_icount);
+		EXPECT_EQ(len - self->last, self->log.cut_bytes);
+	}
+}
+
+TEST_F(cut, every_cut_of_the_last_record_is_refused_without_allow_cut)
+{
+	char want[96], hint[96];
+	size_t len;
+
+	snprintf(want, sizeof(want), "record %u at offset %zu: truncated",
+		 NRECS - 1, self->last);
+	snprintf(hint, sizeof(hint), "--allow-cut plays the %u whole records before it",
+		 NRECS - 1);
+	for (len = self->last + 1; len < self->b.len; len++) {
+		EXPECT_EQ(-1, check_file(self, self->b.buf, len, false));
+		EXPECT_NE(NULL, strstr(self->why, want)) TH_LOG("%s", self->why);
+		EXPECT_NE(NULL, strstr(self->why, hint)) TH_LOG("%s", self->why);
+	}
+}
+
+/* A file that ends on a record boundary is whole: nothing cut. */
+TEST_F(cut, a_file_ending_between_records_is_whole)
+{
+	size_t at = rec_offset(&self->b, 7);
+
+	ASSERT_EQ(0, check_file(self, self->b.buf, self->b.len, true));
+	EXPECT_EQ(self->b.len, self->log.size);
+	EXPECT_EQ(0, self->log.cut_bytes);
+	ASSERT_EQ(0, check_file(self, self->b.buf, at, false)) TH_LOG("%s", self->why);
+	EXPECT_EQ(at, self->log.size);
+	EXPECT_EQ(7, self->log.records);
+	EXPECT_EQ(0, self->log.cut_bytes);
+}
+
+/* Record 7 losing its end, records 8 on kept: every length is refused. */
+TEST_F(cut, bytes_lost_in_the_middle_are_refused_with_allow_cut)
+{
+	size_t at = rec_offset(&self->b, 7), next = rec_offset(&self->b, 8);
+	size_t rest = self->b.len - next, kept;
+	char want[64];
+
+	snprintf(want, sizeof(want), "record 7 at offset %zu: ", at);
+	for (kept = 0; kept < next - at; kept++) {
+		memcpy(self->bytes, self->b.buf, at + kept);
+		memcpy(self->bytes + at + kept, self->b.buf + next, rest);
+		EXPECT_CORRUPT(self, self->bytes, at + kept + rest, want);
+	}
+}
+
+/* A len going past the end over intact records is corrupt, not a cut. */
+TEST_F(cut, a_len_past_the_end_over_whole_records_is_corrupt)
+{
+	size_t at = rec_offset(&self->b, 7), next = rec_offset(&self->b, 8);
+	char want[128];
+
+	lb_rec(&self->b, at)->len = htole32(self->b.len - at + 8);
+	snprintf(want, sizeof(want),
+		 "record 7 at offset %zu: len goes past the end, over an intact record at offset %zu: corrupt",
+		 at, next);
+	EXPECT_CORRUPT(self, self->b.buf, self->b.len, want);
+	/* Even when the file is cut inside its last record as well. */
+	EXPECT_CORRUPT(self, self->b.buf, self->b.len - 5, want);
+}
+
+/* What the cut record's header holds must follow the records before. */
+TEST_F(cut, a_cut_record_contradicting_the_ones_before_is_corrupt)
+{
+	struct virtio_loopback_log_rec *rec = lb_rec(&self->b, self->last);
+	size_t cut = self->last + sizeof(*rec) + 16;
+	char want[128];
+
+	rec->seq = htole64(le64toh(rec->seq) + 2);
+	snprintf(want, sizeof(want), "record %u at offset %zu: seq is not the previous one + 1",
+		 NRECS - 1, self->last);
+	EXPECT_CORRUPT(self, self->b.buf, cut, want);
+	/* Inside its header too, as far as the header goes. */
+	EXPECT_CORRUPT(self, self->b.buf, self->last + 24, want);
+	EXPECT_EQ(0, check_file(self, self->b.buf, self->last + 23, true));
+	rec->seq = htole64(le64toh(rec->seq) - 2);
+
+	rec->icount = htole64(self->before_icount);
+	snprintf(want, sizeof(want), "record %u at offset %zu: icount does not increase",
+		 NRECS - 1, self->last);
+	EXPECT_CORRUPT(self, self->b.buf, cut, want);
+	rec->icount = htole64(self->before_icount + 10);
+
+	rec->reserved = htole32(1);
+	snprintf(want, sizeof(want), "record %u at offset %zu: reserved not zero",
+		 NRECS - 1, self->last);
+	EXPECT_CORRUPT(self, self->b.buf, cut, want);
+	rec->reserved = 0;
+
+	rec->len = htole32(20);
+	snprintf(want, sizeof(want), "record %u at offset %zu: len is no record's",
+		 NRECS - 1, self->last);
+	EXPECT_CORRUPT(self, self->b.buf, self->last + 12, want);
+}
+
+/* A bad record before the cut is refused for what it is. */
+TEST_F(cut, damage_before_the_cut_is_refused_with_allow_cut)
+{
+	size_t at = rec_offset(&self->b, 5);
+	char want[96];
+
+	self->b.buf[at + 44] ^= 0x10;
+	snprintf(want, sizeof(want), "record 5 at offset %zu: crc mismatch", at);
+	EXPECT_CORRUPT(self, self->b.buf, self->last + 100, want);
+}
+
+/* A file header cut short has no records to play. */
+TEST_F(cut, a_cut_file_header_is_refused_with_allow_cut)
+{
+	size_t len;
+
+	for (len = 0; len < sizeof(struct virtio_loopback_log_header); len++)
+		EXPECT_CORRUPT(self, self->b.buf, len, "offset 0: header: truncated");
+}
+
+/*
+ * A cut record whose payload is full of made-up successors (the next seq,
+ * a length that fits): checking their CRCs would take too long, so the
+ * search gives up and the log is refused rather than taken as cut.
+ */
+TEST_F(cut, too_many_record_like_bytes_in_the_cut_are_refused)
+{
+	static u8 data[64 << 10];
+	struct virtio_loopback_log_rec fake = {
+		.kind = htole16(VIRTIO_LOOPBACK_LOG_COMPLETION),
+		.len = htole32(32 << 10),
+		.seq = htole64(NRECS + 1),
+	};
+	size_t at, i;
+
+	for (i = 0; i + sizeof(fake) <= sizeof(data); i += 64)
+		memcpy(data + i, &fake, sizeof(fake));
+	at = lb_completion(&self->b, 0, 0, 0, 4, sizeof(data), 0, data,
+			   sizeof(data));
+	EXPECT_CORRUPT(self, self->b.buf, at + (60 << 10),
+		       "too many record-like bytes to tell a cut from a corrupt len");
+	/* Its whole form is a good record: the log then plays whole. */
+	EXPECT_EQ(0, check_file(self, self->b.buf, self->b.len, false))
+		TH_LOG("%s", self->why);
+}
+
 /* ---- The feeding protocol ----------------------------------------------- */
 
 /* 2.5 MiB: the feeder reads the log a MiB at a time. */
@@ -564,6 +777,70 @@ TEST_F(play, a_refused_record_exits_1_with_its_offset)
 		 rec_offset(&self->b, 9));
 	EXPECT_NE(NULL, strstr(self->r.err, want)) TH_LOG("%s", self->r.err);
 	EXPECT_EQ(0, self->r.out_len);
+}
+
+/*
+ * The log as a killed recorder leaves it, cut 100 bytes into its last
+ * record: refused, naming --allow-cut, before play mode starts; with it,
+ * the module is given the whole records only, and the loss is said on
+ * stderr and in the JSON.
+ */
+TEST_F(play, a_cut_log_plays_its_whole_records_with_allow_cut)
+{
+	size_t last = rec_offset(&self->b, NRECS - 1);
+	u64 end_icount = le64toh(lb_rec(&self->b, rec_offset(&self->b,
+					NRECS - 2))->icount);
+	struct json_object *start;
+	char want[512];
+
+	write_file(self->path, self->b.buf, last + 100);
+	run_replay(&self->r, "/dev/null", (const char *[]){ self->path, NULL });
+	EXPECT_EQ(1, self->r.status);
+	snprintf(want, sizeof(want),
+		 "vlctl: %s: record %u at offset %zu: truncated: len goes past the end; cut inside its last record: --allow-cut plays the %u whole records before it\n",
+		 self->path, NRECS - 1, last, NRECS - 1);
+	EXPECT_STREQ(want, self->r.err);
+	EXPECT_EQ(0, fk.ioctls);
+	run_free(&self->r);
+
+	run_replay(&self->r, "/dev/null",
+		   (const char *[]){ "--allow-cut", self->path, "--json", NULL });
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_EQ(last, fk.start.size);
+	EXPECT_EQ(end_icount, fk.start.end_icount);
+	EXPECT_EQ(last, fk.taken);
+	EXPECT_EQ(0, memcmp(fk.got, self->b.buf, last));
+	snprintf(want, sizeof(want),
+		 "vlctl: warning: %s: cut inside its last record, at offset %zu: 100 bytes dropped, the %u whole records before it play\n"
+		 "vlctl: playing %s: %u records, icount 0..%llu\n",
+		 self->path, last, NRECS - 1, self->path, NRECS - 1,
+		 (unsigned long long)end_icount);
+	EXPECT_STREQ(want, self->r.err);
+	start = json_line(self->r.out, 0);
+	ASSERT_NE(NULL, start) TH_LOG("%s", self->r.out);
+	EXPECT_EQ(last, json_u64(start, "size"));
+	EXPECT_EQ(NRECS - 1, json_u64(start, "records"));
+	EXPECT_EQ(last, json_u64(start, "cut-offset"));
+	EXPECT_EQ(100, json_u64(start, "cut-bytes"));
+	json_object_put(start);
+}
+
+/* A whole log says nothing of a cut, --allow-cut or not. */
+TEST_F(play, a_whole_log_has_no_cut_to_report)
+{
+	struct json_object *start;
+
+	run_replay(&self->r, "/dev/null",
+		   (const char *[]){ "--allow-cut", "--json", self->path, NULL });
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_EQ(self->b.len, fk.start.size);
+	EXPECT_EQ(NULL, strstr(self->r.err, "warning"));
+	start = json_line(self->r.out, 0);
+	ASSERT_NE(NULL, start) TH_LOG("%s", self->r.out);
+	EXPECT_EQ(self->b.len, json_u64(start, "size"));
+	EXPECT_FALSE(json_object_object_get_ex(start, "cut-offset", NULL));
+	EXPECT_FALSE(json_object_object_get_ex(start, "cut-bytes", NULL));
+	json_object_put(start);
 }
 
 /* The module's copy of the name is cut to fit, at a character's edge. */

@@ -172,9 +172,31 @@ static int count_record(void *arg, const struct vl_log_rec_view *rec)
 	return 0;
 }
 
-int vl_play_log_check(int fd, struct vl_play_log *log, char *why, size_t size)
+/* Refused, or taken with @allow_cut: what log_walk() found decides. */
+static int judge_walk(int ret, const struct log_cut *cut, bool allow_cut,
+		      struct vl_play_log *log, char *why, size_t size)
+{
+	size_t used;
+
+	if (ret == LOG_WALK_CUT && allow_cut) {
+		log->size = cut->offset;
+		log->cut_bytes = cut->bytes;
+		return 0;
+	}
+	if (ret == LOG_WALK_CUT) {
+		used = strnlen(why, size);
+		snprintf(why + used, size - used,
+			 "; cut inside its last record: --allow-cut plays the %llu whole records before it",
+			 (unsigned long long)cut->index);
+	}
+	return ret ? -1 : 0;
+}
+
+int vl_play_log_check(int fd, struct vl_play_log *log, bool allow_cut,
+		      char *why, size_t size)
 {
 	static const struct log_walk_ops ops = { .record = count_record };
+	struct log_cut cut;
 	struct log_buf b;
 	struct stat st;
 	int ret;
@@ -190,9 +212,19 @@ int vl_play_log_check(int fd, struct vl_play_log *log, char *why, size_t size)
 		return -1;
 	}
 	log->size = b.len;
-	ret = log_walk(&b, &ops, log, why, size);
+	ret = log_walk(&b, &ops, log, &cut, why, size);
 	log_buf_unload(&b);
-	return ret ? -1 : 0;
+	return judge_walk(ret, &cut, allow_cut, log, why, size);
+}
+
+void vl_play_log_cut_note(const struct vl_play_log *log, char *buf,
+			  size_t size)
+{
+	snprintf(buf, size,
+		 "cut inside its last record, at offset %llu: %llu bytes dropped, the %llu whole records before it play",
+		 (unsigned long long)log->size,
+		 (unsigned long long)log->cut_bytes,
+		 (unsigned long long)log->records);
 }
 
 /* Cut @s to fit @size bytes with its NUL, never inside a UTF-8 sequence. */

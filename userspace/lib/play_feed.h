@@ -9,6 +9,7 @@
 #define VLCTL_PLAY_FEED_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -63,18 +64,34 @@ void vl_feed_fini(struct vl_feed *f);
 
 /* What the check of a whole log found: what play mode needs to know. */
 struct vl_play_log {
-	uint64_t size;		/* bytes, the file header included */
+	uint64_t size;		/* bytes to play, the file header included */
 	uint64_t records;
-	uint64_t end_icount;	/* of the last record */
+	uint64_t end_icount;	/* of the last record played */
+	/*
+	 * Bytes of a record the file holds only the start of, at its end
+	 * (at offset @size): never played.  0 for a whole log.
+	 */
+	uint64_t cut_bytes;
 };
 
 /*
  * Check the log in @fd (a regular file) whole, with the format's own
  * parser, before the module sees a byte of it: 0, or -1 with @why saying
  * what is wrong, for a bad log where ("record 12 at offset 4096: crc
- * mismatch").
+ * mismatch").  A log cut inside its last record (log_walk()'s
+ * LOG_WALK_CUT) is refused too, @why then naming --allow-cut; with
+ * @allow_cut it is taken, @log covering the whole records before the cut
+ * and @log->cut_bytes saying what is lost.
  */
-int vl_play_log_check(int fd, struct vl_play_log *log, char *why, size_t size);
+int vl_play_log_check(int fd, struct vl_play_log *log, bool allow_cut,
+		      char *why, size_t size);
+
+/*
+ * The warning for a log taken with its cut: "cut inside its last record,
+ * at offset 4096: 40 bytes dropped, the 7 whole records before it play".
+ */
+void vl_play_log_cut_note(const struct vl_play_log *log, char *buf,
+			  size_t size);
 
 /* @start for @log, named @filename in query-replay (cut to fit). */
 void vl_play_start_init(struct virtio_loopback_play_start *start,

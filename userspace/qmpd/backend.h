@@ -28,6 +28,11 @@ int qmpd_record_stop(void);
 int qmpd_devices(struct json_object **list);
 /* The last divergence: a new object, or NULL when there was none. */
 int qmpd_divergence(struct json_object **div);
+/*
+ * The log this daemon plays (play.c): a new object, empty when it plays
+ * none; what was cut off its end, if anything.
+ */
+int qmpd_play_log(struct json_object **info);
 
 /*
  * Why the last call failed with @err, in words for a QMP error: the

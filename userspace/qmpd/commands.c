@@ -181,6 +181,12 @@ static void cmd_x_query_divergence(struct qmp_call *call)
 	check(call, qmpd_divergence(&call->ret));
 }
 
+/* {} when the daemon plays no log. */
+static void cmd_x_query_play_log(struct qmp_call *call)
+{
+	check(call, qmpd_play_log(&call->ret));
+}
+
 static const struct qmp_arg icount_args[] = {
 	{ "icount", QMP_ARG_INT, false },
 };
@@ -211,6 +217,7 @@ static const struct qmp_command commands[] = {
 	{ "x-record-stop", NULL, 0, cmd_x_record_stop },
 	{ "x-query-devices", NULL, 0, cmd_x_query_devices },
 	{ "x-query-divergence", NULL, 0, cmd_x_query_divergence },
+	{ "x-query-play-log", NULL, 0, cmd_x_query_play_log },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <linux/virtio_loopback.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,6 +40,9 @@ struct options {
 	const char *replay;
 	const char *pidfile;
 	bool daemonize;
+	uint32_t window;	/* --window: the module's play window */
+	bool has_window;
+	bool allow_cut;
 };
 
 static bool daemonized;
@@ -57,7 +61,8 @@ void qmpd_log(const char *fmt, ...)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: vl-qmpd --qmp ADDR [--qmp ADDR]... [--record FILE | --replay FILE]\n"
+		"usage: vl-qmpd --qmp ADDR [--qmp ADDR]... [--record FILE |\n"
+		"               --replay FILE [--window N] [--allow-cut]]\n"
 		"               [--pidfile FILE] [--daemonize]\n"
 		"\n"
 		"The QMP daemon of virtio-loopback: QEMU's QMP (query-replay, replay-break,\n"
@@ -69,6 +74,12 @@ static void usage(FILE *out)
 		"                         127.0.0.1.  Several --qmp listen on all of them.\n"
 		"  --record FILE          start recording: the module's log goes into FILE\n"
 		"  --replay FILE          play FILE: checked whole, then fed to the module\n"
+		"  --window N             with --replay: a request the driver queued may\n"
+		"                         match one of its queue's next N in the log\n"
+		"                         (submitters that race; 0 to %u, default 0)\n"
+		"  --allow-cut            with --replay: a FILE cut inside its last record\n"
+		"                         (a recorder killed, a full disk) plays its whole\n"
+		"                         records, with a warning (else it is refused)\n"
 		"  --pidfile FILE         write the daemon's pid to FILE (removed at exit)\n"
 		"  --daemonize            run in the background once listening; stdin and\n"
 		"                         stdout go to /dev/null, stderr stays as given\n"
@@ -79,7 +90,53 @@ static void usage(FILE *out)
 		"until it is loaded; --record and --replay need it at start.\n"
 		"\n"
 		"Exit status: 0 after quit, SIGINT or SIGTERM; 1 could not start, or failed;\n"
-		"2 bad usage; 3 ended well, but a recording lost records (marked in FILE).\n");
+		"2 bad usage; 3 ended well, but a recording lost records (marked in FILE).\n",
+		VIRTIO_LOOPBACK_PLAY_MAX_WINDOW);
+}
+
+/* --window N: decimal, digits only, at most the module's largest. */
+static int parse_window(const char *arg, struct options *o)
+{
+	unsigned long n = 0;
+	const char *p;
+
+	for (p = arg; *p >= '0' && *p <= '9' && n <= VIRTIO_LOOPBACK_PLAY_MAX_WINDOW; p++)
+		n = n * 10 + (*p - '0');
+	if (!*arg || *p || n > VIRTIO_LOOPBACK_PLAY_MAX_WINDOW) {
+		qmpd_log("--window wants a decimal number from 0 to %u, not '%s'",
+			 VIRTIO_LOOPBACK_PLAY_MAX_WINDOW, arg);
+		return EXIT_USAGE;
+	}
+	o->window = n;
+	o->has_window = true;
+	return 0;
+}
+
+/* What the options say together that is wrong; NULL when nothing is. */
+static const char *conflict(const struct options *o)
+{
+	if (!o->nqmp)
+		return "no --qmp address";
+	if (o->record && o->replay)
+		return "--record and --replay exclude each other";
+	if ((o->has_window || o->allow_cut) && !o->replay)
+		return "--window and --allow-cut go with --replay";
+	return NULL;
+}
+
+/* The options as a whole: 0, or EXIT_USAGE after saying why. */
+static int check_options(int argc, char **argv, const struct options *o)
+{
+	const char *why = conflict(o);
+
+	if (optind < argc)
+		qmpd_log("unexpected argument '%s'", argv[optind]);
+	else if (why)
+		qmpd_log("%s", why);
+	else
+		return 0;
+	usage(stderr);
+	return EXIT_USAGE;
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -88,6 +145,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "qmp", required_argument, NULL, 'q' },
 		{ "record", required_argument, NULL, 'r' },
 		{ "replay", required_argument, NULL, 'p' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "allow-cut", no_argument, NULL, 'c' },
 		{ "pidfile", required_argument, NULL, 'P' },
 		{ "daemonize", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -110,6 +169,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'p':
 			o->replay = optarg;
 			break;
+		case 'w':
+			if (parse_window(optarg, o))
+				return EXIT_USAGE;
+			break;
+		case 'c':
+			o->allow_cut = true;
+			break;
 		case 'P':
 			o->pidfile = optarg;
 			break;
@@ -124,14 +190,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc || !o->nqmp || (o->record && o->replay)) {
-		qmpd_log(optind < argc ? "unexpected argument '%s'" : !o->nqmp ?
-			 "no --qmp address%s" : "--record and --replay exclude each other%s",
-			 optind < argc ? argv[optind] : "");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	return 0;
+	return check_options(argc, argv, o);
 }
 
 /* ---- Signals: through the loop, as a descriptor ---------------------------- */
@@ -262,7 +321,7 @@ static int start(const struct options *o)
 			return -1;
 		}
 	}
-	if (o->replay && qmpd_play_begin(o->replay))
+	if (o->replay && qmpd_play_begin(o->replay, o->window, o->allow_cut))
 		return -1;
 	if (o->daemonize ? daemonize(o->pidfile) :
 	    o->pidfile ? write_pidfile(o->pidfile) : 0)

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Replaying: the daemon is play mode's player.  The log is checked whole
- * first (a cut or corrupt one is refused before the module sees a byte),
- * then fed from the loop whenever the module wants bytes (EPOLLOUT on a
- * non-blocking descriptor), wherever it asks for them: after a backward
- * seek it asks for a snapshot point again.
+ * first (a cut or corrupt one is refused before the module sees a byte;
+ * with --allow-cut, one cut inside its last record plays its whole
+ * records), then fed from the loop whenever the module wants bytes
+ * (EPOLLOUT on a non-blocking descriptor), wherever it asks for them:
+ * after a backward seek it asks for a snapshot point again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,9 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
+#include "backend.h"
 #include "loop.h"
 #include "play_feed.h"
 #include "qmpd.h"
@@ -27,7 +31,10 @@ static struct {
 	int log;
 	struct vl_feed feed;
 	struct qmpd_watch w;
-	const char *path;
+	const char *path;	/* as given */
+	char *abs;		/* as the module was told it */
+	uint32_t window;
+	struct vl_play_log checked;	/* what is played, what was cut */
 } play = { .log = -1 };
 
 static void end(void)
@@ -38,6 +45,8 @@ static void end(void)
 	close(play.log);
 	play.log = -1;
 	play.active = false;
+	free(play.abs);
+	play.abs = NULL;
 }
 
 /* How feeding ended: play mode is over, or the log cannot go on. */
@@ -82,11 +91,11 @@ static void on_play(void *arg, uint32_t events)
 static int start(const char *file, const struct vl_play_log *log)
 {
 	struct virtio_loopback_play_start st;
-	char *abs = realpath(file, NULL), why[256];
+	char why[256];
 	int fd;
 
-	vl_play_start_init(&st, log, abs ? abs : file);
-	free(abs);
+	vl_play_start_init(&st, log, play.abs);
+	st.window = play.window;
 	fd = vl_play_start(QMPD_DEVICE, &st, why, sizeof(why));
 	if (fd < 0) {
 		qmpd_log("%s: %s", file, why);
@@ -104,21 +113,38 @@ static int start(const char *file, const struct vl_play_log *log)
 	return 0;
 }
 
-int qmpd_play_begin(const char *file)
+/* Check @file whole: 0, or -1 after saying why; a cut taken is said too. */
+static int check(const char *file, bool allow_cut)
 {
-	struct vl_play_log log;
-	char why[256];
-	int ret;
+	char why[320];
 
+	if (vl_play_log_check(play.log, &play.checked, allow_cut, why,
+			      sizeof(why))) {
+		qmpd_log("%s: %s", file, why);
+		return -1;
+	}
+	if (play.checked.cut_bytes) {
+		vl_play_log_cut_note(&play.checked, why, sizeof(why));
+		qmpd_log("warning: %s: %s", file, why);
+	}
+	return 0;
+}
+
+int qmpd_play_begin(const char *file, uint32_t window, bool allow_cut)
+{
 	play.log = open(file, O_RDONLY | O_CLOEXEC);
 	if (play.log < 0) {
 		qmpd_log("%s: %s", file, strerror(errno));
 		return -1;
 	}
-	ret = vl_play_log_check(play.log, &log, why, sizeof(why));
-	if (ret)
-		qmpd_log("%s: %s", file, why);
-	if (ret || start(file, &log)) {
+	/* What query-replay names: absolute, since the daemon moves to /. */
+	play.abs = realpath(file, NULL);
+	if (!play.abs)
+		play.abs = strdup(file);
+	play.window = window;
+	if (!play.abs || check(file, allow_cut) || start(file, &play.checked)) {
+		free(play.abs);
+		play.abs = NULL;
 		close(play.log);
 		play.log = -1;
 		return -1;
@@ -126,7 +152,31 @@ int qmpd_play_begin(const char *file)
 	play.path = file;
 	play.active = true;
 	qmpd_log("playing %s: %" PRIu64 " records, icount 0..%" PRIu64,
-		 file, log.records, log.end_icount);
+		 file, play.checked.records, play.checked.end_icount);
+	return 0;
+}
+
+static void add_u64(struct json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_uint64(v));
+}
+
+int qmpd_play_log(struct json_object **info)
+{
+	struct json_object *o = json_object_new_object();
+
+	*info = o;
+	if (!play.active)
+		return 0;
+	json_object_object_add(o, "filename", json_object_new_string(play.abs));
+	add_u64(o, "size", play.checked.size);
+	add_u64(o, "records", play.checked.records);
+	add_u64(o, "end-icount", play.checked.end_icount);
+	add_u64(o, "window", play.window);
+	if (play.checked.cut_bytes) {
+		add_u64(o, "cut-offset", play.checked.size);
+		add_u64(o, "cut-bytes", play.checked.cut_bytes);
+	}
 	return 0;
 }
 

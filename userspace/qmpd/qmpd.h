@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct vl_genl;
 
@@ -63,8 +64,12 @@ void qmpd_record_fini(struct vl_genl *genl);
 
 /* ---- play.c: a log fed to play mode ------------------------------------- */
 
-/* Play @file: 0, or -1 after saying why. */
-int qmpd_play_begin(const char *file);
+/*
+ * Play @file with the module's @window (struct virtio_loopback_play_start);
+ * with @allow_cut, a file cut inside its last record plays its whole
+ * records.  0, or -1 after saying why.
+ */
+int qmpd_play_begin(const char *file, uint32_t window, bool allow_cut);
 /* At exit: closing the play descriptor ends play mode. */
 void qmpd_play_fini(void);
 

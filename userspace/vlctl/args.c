@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The command line that vlctl's netlink subcommands share: --json,
- * --count N, --window N, --per-queue and operands, numbers read strictly.
- * A usage error is found here, before anything talks to the kernel, so
- * that it exits 2 whether or not the module is loaded.
+ * The command line that vlctl's subcommands share: --json, --count N,
+ * --window N, --per-queue, --allow-cut and operands, numbers read
+ * strictly.  A usage error is found here, before anything talks to the
+ * kernel, so that it exits 2 whether or not the module is loaded.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -74,6 +74,10 @@ static int parse_option(int argc, char **argv, int *i, unsigned int allowed,
 	}
 	if ((allowed & VLCTL_OPT_PER_QUEUE) && !strcmp(arg, "--per-queue")) {
 		a->per_queue = true;
+		return 0;
+	}
+	if ((allowed & VLCTL_OPT_ALLOW_CUT) && !strcmp(arg, "--allow-cut")) {
+		a->allow_cut = true;
 		return 0;
 	}
 	if ((allowed & VLCTL_OPT_WINDOW) && is_option(arg, "--window"))

@@ -75,7 +75,7 @@ static int decode(struct vl_logdec *d, const struct log_buf *b,
 	char why[160];
 	int ret;
 
-	ret = log_walk(b, &ops, d, why, sizeof(why));
+	ret = log_walk(b, &ops, d, NULL, why, sizeof(why));
 	if (ret < 0) {
 		fprintf(err, "vlctl: %s: out of memory\n", path);
 		return 1;

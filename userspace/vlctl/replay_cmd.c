@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vlctl replay FILE [--window N] [--per-queue] [--json]: play a log, the
- * player of play mode.
+ * vlctl replay FILE [--window N] [--per-queue] [--allow-cut] [--json]:
+ * play a log, the player of play mode.
  *
  * FILE is checked whole first, by the format's own parser: a cut or
  * corrupt log is refused, naming its first bad record, before the module
- * sees a byte of it.  Then ioctl(VIRTIO_LOOPBACK_OPEN_PLAY) starts play
- * mode and returns the descriptor that takes the log, which play_feed.c
- * feeds until play mode ends (vlctl stop-replay, or anything that ends
- * it).  SIGINT or SIGTERM end it too: closing the descriptor does.
+ * sees a byte of it.  With --allow-cut, a log whose only fault is a cut
+ * inside its last record (a recorder killed mid-write, a full disk) plays
+ * its whole records, with a warning saying what was dropped.
+ *
+ * Then ioctl(VIRTIO_LOOPBACK_OPEN_PLAY) starts play mode and returns the
+ * descriptor that takes the log, which play_feed.c feeds until play mode
+ * ends (vlctl stop-replay, or anything that ends it).  SIGINT or SIGTERM
+ * end it too: closing the descriptor does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +38,7 @@ struct replay_log {
 	char *realpath;		/* what the module and --json are told */
 	uint32_t window;	/* --window: matching ahead for racing submitters */
 	bool per_queue;		/* --per-queue: each queue in its own order */
+	bool allow_cut;		/* --allow-cut: play a cut log's whole records */
 	int fd;
 	struct vl_play_log log;
 };
@@ -63,12 +68,18 @@ static void on_signal(int sig)
 /* Check FILE whole: 0, or 1 after saying where it is bad. */
 static int check_log(struct replay_log *log, FILE *err)
 {
-	char why[160];
+	char why[320];
 
-	if (!vl_play_log_check(log->fd, &log->log, why, sizeof(why)))
-		return 0;
-	fprintf(err, "vlctl: %s: %s\n", log->path, why);
-	return 1;
+	if (vl_play_log_check(log->fd, &log->log, log->allow_cut, why,
+			      sizeof(why))) {
+		fprintf(err, "vlctl: %s: %s\n", log->path, why);
+		return 1;
+	}
+	if (log->log.cut_bytes) {
+		vl_play_log_cut_note(&log->log, why, sizeof(why));
+		fprintf(err, "vlctl: warning: %s: %s\n", log->path, why);
+	}
+	return 0;
 }
 
 /* Start play mode: the descriptor that takes the log, or -1 (said why). */
@@ -114,6 +125,10 @@ static void announce(const struct replay_log *log, bool json, FILE *out,
 	json_object_object_add(o, "filename", json_object_new_string(log->realpath));
 	json_object_object_add(o, "size", json_object_new_uint64(log->log.size));
 	json_object_object_add(o, "end-icount", json_object_new_uint64(log->log.end_icount));
+	if (log->log.cut_bytes) {
+		json_object_object_add(o, "cut-offset", json_object_new_uint64(log->log.size));
+		json_object_object_add(o, "cut-bytes", json_object_new_uint64(log->log.cut_bytes));
+	}
 	print_json(out, o, "records", json_object_new_uint64(log->log.records));
 }
 
@@ -191,8 +206,8 @@ int vlctl_replay_main(int argc, char **argv, const char *device, FILE *out,
 	int ret;
 
 	ret = vlctl_parse_args(argc, argv, VLCTL_OPT_JSON | VLCTL_OPT_WINDOW |
-			       VLCTL_OPT_PER_QUEUE, 1,
-			       "vlctl replay FILE [--window N] [--per-queue] [--json]",
+			       VLCTL_OPT_PER_QUEUE | VLCTL_OPT_ALLOW_CUT, 1,
+			       "vlctl replay FILE [--window N] [--per-queue] [--allow-cut] [--json]",
 			       &a, err);
 	if (ret)
 		return ret;
@@ -203,6 +218,7 @@ int vlctl_replay_main(int argc, char **argv, const char *device, FILE *out,
 	}
 	log.window = a.window;
 	log.per_queue = a.per_queue;
+	log.allow_cut = a.allow_cut;
 	log.path = a.operands[0];
 	log.fd = open(log.path, O_RDONLY | O_CLOEXEC);
 	if (log.fd < 0) {

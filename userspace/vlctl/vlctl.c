@@ -25,13 +25,16 @@ static void usage(FILE *out)
 		"  start-recording       record into the module's ring only, with no\n"
 		"                        reader: a flight recorder (debugfs log)\n"
 		"  stop-recording        end the recording\n"
-		"  replay FILE [--window N] [--per-queue] [--json]\n"
+		"  replay FILE [--window N] [--per-queue] [--allow-cut] [--json]\n"
 		"                        play FILE: check it whole, then feed it to the\n"
 		"                        module until play mode ends or interrupted;\n"
 		"                        --window N: a request may match one of its\n"
-		"                        queue's next N (racing submitters);\n"
+		"                        queue's next N (racing submitters, N <= %u);\n"
 		"                        --per-queue: each queue in its own log order\n"
-		"                        (multiqueue devices)\n"
+		"                        (multiqueue devices);\n"
+		"                        --allow-cut: a FILE cut inside its last record\n"
+		"                        (a recorder killed, a full disk) plays its\n"
+		"                        whole records, with a warning (else refused)\n"
 		"  stop-replay           end play mode\n"
 		"  break ICOUNT          pause replay when it reaches ICOUNT\n"
 		"  delete-break          forget the breakpoint\n"
@@ -47,7 +50,7 @@ static void usage(FILE *out)
 		"\n"
 		"--json: one JSON object per line.  ICOUNT and N: decimal.\n"
 		"Exit status: 0 done, 1 failed, 2 usage error (vlctl record: 3 when\n"
-		"records were lost).\n");
+		"records were lost).\n", VIRTIO_LOOPBACK_PLAY_MAX_WINDOW);
 }
 
 typedef int (*vlctl_genl_cmd)(struct vl_genl *genl, int argc, char **argv);

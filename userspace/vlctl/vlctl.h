@@ -52,6 +52,7 @@ int vlctl_refused(const struct vl_genl *genl, const char *cmd, int err,
 #define VLCTL_OPT_COUNT	(1u << 1)	/* --count N */
 #define VLCTL_OPT_WINDOW	(1u << 2)	/* --window N */
 #define VLCTL_OPT_PER_QUEUE	(1u << 3)	/* --per-queue */
+#define VLCTL_OPT_ALLOW_CUT	(1u << 4)	/* --allow-cut */
 #define VLCTL_MAX_OPERANDS	2
 
 struct vlctl_args {
@@ -60,6 +61,7 @@ struct vlctl_args {
 	uint64_t count;
 	uint64_t window;
 	bool per_queue;
+	bool allow_cut;
 	const char *operands[VLCTL_MAX_OPERANDS];
 	int noperands;
 };
