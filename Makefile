@@ -15,7 +15,8 @@
 #   make bench           fio on vl-blk and a loop device in the test VM,
 #                        a table of the ratios (KVER=<release> picks one)
 #   make checkpatch      checkpatch.pl --strict over kmod/ and include/
-#   make install         tools to $(DESTDIR)$(PREFIX)/bin
+#   make install         tools to $(DESTDIR)$(PREFIX)/bin, their man pages
+#                        to $(DESTDIR)$(PREFIX)/share/man/man8
 
 TOP	:= $(CURDIR)
 BUILD	:= $(TOP)/build
@@ -23,6 +24,7 @@ CACHE	:= $(TOP)/.cache
 KSRC	:= $(CACHE)/src/linux-source-6.12
 KSFT	:= $(KSRC)/tools/testing/selftests
 PREFIX	?= /usr/local
+MANDIR	?= $(PREFIX)/share/man
 
 # The test kernels are the ones scripts/setup finished unpacking: a folder
 # counts once it holds .done, so a half-unpacked one is never built or booted.
@@ -79,6 +81,9 @@ VLCTL_SRCS := $(wildcard userspace/vlctl/*.c)
 VLCTL_HDRS := $(wildcard userspace/vlctl/*.h)
 
 TOOLS	:= $(BUILD)/bin/vlctl $(BUILD)/bin/vl-backend $(BUILD)/bin/vl-qmpd
+# Their man pages, roff written by hand (selftests/host/man_pages_test.sh
+# checks them against the tools' --help).
+MAN8	:= $(patsubst $(BUILD)/bin/%,Documentation/man/%.8,$(TOOLS))
 # vl-qmpd: the QMP daemon, one file per part.
 QMPD_SRCS := $(wildcard userspace/qmpd/*.c)
 QMPD_HDRS := $(wildcard userspace/qmpd/*.h)
@@ -311,8 +316,9 @@ sparse:
 	$(MAKE) modules C=2
 
 install: userspace
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 
 clean:
 	rm -rf $(BUILD)
