@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
@@ -436,6 +437,223 @@ TEST_F_TIMEOUT(play, blk_plays_back_reads_and_checks_writes, 300)
 	munmap(back, BLK_PATTERN);
 	munmap(elsewhere, BLK_PATTERN);
 	munmap(played, BLK_PATTERN);
+}
+
+/*
+ * An ext4 mkfs with a file copied in, the same requests each time it
+ * runs: mke2fs -D writes with O_DIRECT, synchronously and in program
+ * order; the UUID and the hash seed are given, E2FSPROGS_FAKE_TIME stands
+ * for mke2fs' clock, and -d copies the file in with the source's own
+ * times.  The source lives on a noatime tmpfs: reading it for the first
+ * copy changes nothing the second copy sees (its ctime, which no one can
+ * set, is that of its creation, before both).  Lazy inode table and
+ * journal init: no zeroing.  Debian 12's mke2fs zeroes with
+ * fallocate(ZERO_RANGE), which the kernel writes from its zero page, cut
+ * into the same requests each time; but where that fails, mke2fs writes
+ * up to 4 MiB at once from its own buffer, which the block layer cuts by
+ * where the buffer's pages lie (log_largest_blk_data() makes sure no
+ * request could have been cut).  A read-write mount could not
+ * copy the file in: ext4 stamps the superblock with the kernel's clock
+ * when it mounts (a replay diverges there, in s_mtime), and jbd2 commits
+ * when its timer says.
+ */
+#define EXT4_DISK_SIZE	(16 << 20)
+#define EXT4_SRC	"/tmp/vl-ext4-src"
+#define EXT4_MNT	"/tmp/vl-ext4-mnt"
+#define EXT4_FILE	"copied.bin"
+#define EXT4_FILE_SIZE	(300 << 10)
+
+static const char ext4_mkfs[] =
+	"E2FSPROGS_FAKE_TIME=1700000000 /sbin/mke2fs -q -F -t ext4 -D "
+	"-U 6f1b3c3e-5a2d-4c1e-9f00-0123456789ab "
+	"-E hash_seed=0b5e3d1c-2a4f-4e6d-8c7b-9a0011223344,nodiscard,"
+	"lazy_itable_init=1,lazy_journal_init=1 "
+	"-d " EXT4_SRC;
+
+/* In memory from shared_alloc(): the child running it fills it in. */
+struct ext4_job {
+	char disk[32];
+	unsigned int max_segments;	/* of the disk's queue */
+	char fsck[1024];	/* what e2fsck -fn said */
+	int fsck_status;
+	unsigned char copy[EXT4_FILE_SIZE];	/* the file, read back */
+};
+
+/* The copied file as the kernel's ext4 reads it: mounted ro, no journal. */
+static int ext4_read_back(struct ext4_job *job)
+{
+	char dev[64];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(dev, sizeof(dev), "/dev/%s", job->disk);
+	mkdir(EXT4_MNT, 0755);
+	if (mount(dev, EXT4_MNT, "ext4", MS_RDONLY, "noload")) {
+		fprintf(stderr, "# mount %s: %s\n", dev, strerror(errno));
+		return -1;
+	}
+	fd = open(EXT4_MNT "/" EXT4_FILE, O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, job->copy, sizeof(job->copy));
+		close(fd);
+	}
+	return umount(EXT4_MNT) || n != sizeof(job->copy) ? -1 : 0;
+}
+
+/*
+ * mkfs with the copy, e2fsck -fn, the file read back through a mount.
+ * In a child (run_with_deadline()).
+ */
+static int ext4_job_run(void *arg)
+{
+	struct ext4_job *job = arg;
+	char cmd[512], out[1024];
+	int status;
+
+	if (!wait_devices_quiet(30))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "/sys/block/%s/queue/max_segments",
+		 job->disk);
+	if (vl_read_file(cmd, out, sizeof(out)) <= 0 ||
+	    sscanf(out, "%u", &job->max_segments) != 1)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "%s /dev/%s 2>&1", ext4_mkfs, job->disk);
+	status = vl_run(cmd, out, sizeof(out));
+	if (status) {
+		fprintf(stderr, "# mke2fs: exit %d: %s\n", status, out);
+		return -1;
+	}
+	snprintf(cmd, sizeof(cmd), "/sbin/e2fsck -fn /dev/%s 2>&1", job->disk);
+	job->fsck_status = vl_run(cmd, job->fsck, sizeof(job->fsck));
+	if (ext4_read_back(job))
+		return -1;
+	return wait_devices_quiet(30) ? 0 : -1;
+}
+
+/* The source folder, on a noatime tmpfs of its own, with @data in it. */
+static int ext4_source_make(const unsigned char *data)
+{
+	struct timespec times[2] = {
+		{ .tv_sec = 1600000000 }, { .tv_sec = 1600000000 },
+	};
+	int fd, ok;
+
+	umount2(EXT4_SRC, MNT_DETACH);
+	mkdir(EXT4_SRC, 0755);
+	if (mount("tmpfs", EXT4_SRC, "tmpfs", MS_NOATIME, "size=1m"))
+		return -1;
+	fd = open(EXT4_SRC "/" EXT4_FILE, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, data, EXT4_FILE_SIZE) == EXT4_FILE_SIZE &&
+	     !futimens(fd, times);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * The most data one blk request of the log carries (out: the 16-byte
+ * header, then what is written; in: what is read, then the status byte).
+ * The block layer cuts a request of more than max_segments segments; one
+ * of at most max_segments - 1 pages, aligned or not, is never cut, so it
+ * is the same request however its buffer's pages lie.
+ */
+static uint32_t log_largest_blk_data(const unsigned char *log, size_t len)
+{
+	struct vl_log_hdr_view hdr;
+	struct vl_log_rec_view v;
+	struct vl_log_reader r;
+	const char *reason;
+	uint32_t largest = 0;
+
+	if (vl_log_check_header(log, len, &hdr, &reason))
+		return UINT32_MAX;
+	vl_log_reader_init(&r, log, len, hdr.header_len);
+	while (vl_log_next(&r, &v) > 0) {
+		uint32_t data;
+
+		if (v.kind != VIRTIO_LOOPBACK_LOG_REQUEST)
+			continue;
+		data = v.u.request.out_len + v.u.request.in_len -
+		       sizeof(struct virtio_blk_outhdr) - 1;
+		if (data > largest)
+			largest = data;
+	}
+	return largest;
+}
+
+/* mke2fs, e2fsck and the kernel's ext4 on vlN's disk, within 100 s. */
+static int ext4_workload(struct vl_genl *genl, struct ext4_job *job,
+			 int index)
+{
+	int ret;
+
+	memset(job, 0, sizeof(*job));
+	if (blk_disk_name(index, job->disk, sizeof(job->disk)))
+		return -ENODEV;
+	/* Under the 120 s after which the kernel calls a frozen task hung. */
+	ret = run_with_deadline(ext4_job_run, job, 100, genl);
+	if (ret)
+		dump_state();
+	return ret;
+}
+
+/*
+ * A real ext4 mkfs and file copy, recorded and played back with no
+ * backend: mke2fs' writes match the log, and what e2fsck and ext4 read
+ * on the played disk is the recorded filesystem with the file in it.
+ */
+TEST_F_TIMEOUT(play, ext4_mkfs_and_copy_play_back, 300)
+{
+	const char *file = "/tmp/vl-play-ext4.img";
+	const char *argv[] = { "blk", "--file", file, NULL };
+	struct ext4_job *job = shared_alloc(sizeof(*job));
+	unsigned char *data = malloc(EXT4_FILE_SIZE);
+	struct vl_backend_proc backend;
+	char cmd[256], fsck[sizeof(job->fsck)];
+	struct player p;
+	int fd;
+
+	if (access("/sbin/mke2fs", X_OK) || access("/sbin/e2fsck", X_OK))
+		SKIP(return, "no /sbin/mke2fs or /sbin/e2fsck in this initramfs");
+	ASSERT_TRUE(job && data);
+	for (size_t i = 0; i < EXT4_FILE_SIZE; i++)
+		data[i] = random();
+	ASSERT_EQ(0, ext4_source_make(data));
+	fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, EXT4_DISK_SIZE));
+	close(fd);
+
+	record_begin(_metadata, &self->genl, &self->rec);
+	ASSERT_EQ(0, vl_backend_start(&backend, argv));
+	ASSERT_EQ(0, ext4_workload(&self->genl, job, backend.index));
+	EXPECT_EQ(0, job->fsck_status) TH_LOG("%s", job->fsck);
+	EXPECT_EQ(0, memcmp(data, job->copy, EXT4_FILE_SIZE));
+	memcpy(fsck, job->fsck, sizeof(fsck));
+	vl_backend_stop(&backend, SIGTERM);
+	ASSERT_TRUE(wait_file_has(VL_DEBUGFS "/devices", "vl", false));
+	record_end(_metadata, &self->genl, &self->rec);
+	ASSERT_LT(1, job->max_segments);
+	ASSERT_GE((job->max_segments - 1) * getpagesize(),
+		  log_largest_blk_data(self->rec.s.buf, self->rec.s.len));
+	/* The backend's file holds that filesystem, checked there. */
+	snprintf(cmd, sizeof(cmd), "/sbin/e2fsck -fn %s 2>&1", file);
+	EXPECT_EQ(0, vl_run(cmd, job->fsck, sizeof(job->fsck)))
+		TH_LOG("%s", job->fsck);
+	unlink(file);
+
+	/* No backend now: every byte read comes from the log. */
+	play_begin(_metadata, &self->genl, &self->rec, &p);
+	ASSERT_EQ(0, ext4_workload(&self->genl, job, played_index()));
+	EXPECT_EQ(0, job->fsck_status) TH_LOG("%s", job->fsck);
+	EXPECT_STREQ(fsck, job->fsck);
+	EXPECT_EQ(0, memcmp(data, job->copy, EXT4_FILE_SIZE));
+	play_to_end(_metadata, &self->genl, &self->rec, &p);
+	expect_no_divergence(_metadata);
+	umount2(EXT4_SRC, MNT_DETACH);
+	munmap(job, sizeof(*job));
+	free(data);
 }
 
 /*
