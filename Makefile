@@ -62,6 +62,8 @@ LIBVL_LOG_SRCS := userspace/lib/log_file.c userspace/lib/play_feed.c \
 	userspace/lib/vl_log_stream.c
 # The family's attributes as tables, and as JSON (json-c): vlctl, vl-qmpd.
 LIBVL_ATTRS_SRCS := userspace/lib/vl_attrs.c
+# A QMP client (json-c): vl-qmp and the selftests that speak QMP.
+LIBVL_QMP_SRCS := userspace/lib/qmp_client.c
 GENL_SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,\
 	$(shell grep -l '"vl_genl.h"' selftests/vl_*_test.c 2>/dev/null))
 # Selftests that read logs do it with the module's own parser.
@@ -153,6 +155,7 @@ $(GENL_SELFTESTS): SELFTEST_NL_CFLAGS = $(NL_CFLAGS)
 $(GENL_SELFTESTS): SELFTEST_NL_LIBS = $(NL_LIBS)
 $(LOGFMT_SELFTESTS): kmod/vl_logfmt.c kmod/vl_logfmt.h
 $(LOGFMT_SELFTESTS): SELFTEST_LOGFMT_CFLAGS = -I$(TOP)/kmod
+$(QMP_SELFTESTS): $(LIBVL_QMP_SRCS)
 $(QMP_SELFTESTS): SELFTEST_JSON_CFLAGS = $(JSON_CFLAGS)
 $(QMP_SELFTESTS): SELFTEST_JSON_LIBS = $(JSON_LIBS)
 
