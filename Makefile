@@ -82,7 +82,8 @@ LOGFMT_CFLAGS := -I$(TOP)/kmod
 VLCTL_SRCS := $(wildcard userspace/vlctl/*.c)
 VLCTL_HDRS := $(wildcard userspace/vlctl/*.h)
 
-TOOLS	:= $(BUILD)/bin/vlctl $(BUILD)/bin/vl-backend $(BUILD)/bin/vl-qmpd
+TOOLS	:= $(BUILD)/bin/vlctl $(BUILD)/bin/vl-backend $(BUILD)/bin/vl-qmpd \
+	$(BUILD)/bin/vl-qmp
 # Their man pages, roff written by hand (selftests/host/man_pages_test.sh
 # checks them against the tools' --help).
 MAN8	:= $(patsubst $(BUILD)/bin/%,Documentation/man/%.8,$(TOOLS))
@@ -139,6 +140,10 @@ $(BUILD)/bin/vl-qmpd: $(QMPD_SRCS) $(QMPD_HDRS) $(LOGFMT_SRCS) $(LOGFMT_HDRS) \
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(LOGFMT_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) -o $@ \
 		$(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS)
+
+$(BUILD)/bin/vl-qmp: userspace/tools/vl-qmp.c $(LIBVL_QMP_SRCS) $(LIBVL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS)
 
 $(BUILD)/bin/vl-backend: $(BACKEND_SRCS) $(BACKEND_HDRS) $(LIBVL_CHANNEL_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
