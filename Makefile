@@ -10,7 +10,8 @@
 #   make check-debug     the selftests on the debug kernel only (KASAN,
 #                        lockdep, KFENCE, kmemleak)
 #   make debug-kernel    build the debug kernel if its cache key changed
-#   make demo            boot a test kernel with the module and show its state
+#   make demo            in the test VM: record a blk device through vl-qmpd,
+#                        replay it over QMP with no backend (KVER=<release>)
 #   make vm-shell        a shell in the test VM (KVER=<release> picks one)
 #   make bench           fio on vl-blk and a loop device in the test VM,
 #                        a table of the ratios (KVER=<release> picks one)
