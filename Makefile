@@ -94,6 +94,8 @@ QMPD_HDRS := $(wildcard userspace/qmpd/*.h)
 BACKEND_SRCS := $(wildcard userspace/backend/*.c)
 BACKEND_HDRS := $(wildcard userspace/backend/*.h)
 SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/vl_*_test.c))
+# Selftests in shell (vl_demo_test: scripts/demo, as make demo runs it).
+SELFTEST_SCRIPTS := $(patsubst selftests/%.sh,$(BUILD)/selftests/%,$(wildcard selftests/vl_*_test.sh))
 HOST_TESTS := $(patsubst selftests/host/%.c,$(BUILD)/host-tests/%,$(wildcard selftests/host/*_test.c))
 # Host tests in shell (scripts/setup's kernel handling, what the tools link).
 HOST_SCRIPTS := $(wildcard selftests/host/*_test.sh)
@@ -154,7 +156,11 @@ $(BENCH_REPORT): userspace/tools/vl-bench-report.c $(BENCH_REPORT_SRCS) $(BENCH_
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS)
 
-selftests: $(SELFTESTS)
+selftests: $(SELFTESTS) $(SELFTEST_SCRIPTS)
+
+$(SELFTEST_SCRIPTS): $(BUILD)/selftests/%: selftests/%.sh
+	@mkdir -p $(@D)
+	install -m 0755 $< $@
 
 $(GENL_SELFTESTS): $(LIBVL_GENL_SRCS)
 $(GENL_SELFTESTS): SELFTEST_NL_CFLAGS = $(NL_CFLAGS)
