@@ -10,7 +10,8 @@
 #   make check-debug     the selftests on the debug kernel only (KASAN,
 #                        lockdep, KFENCE, kmemleak)
 #   make debug-kernel    build the debug kernel if its cache key changed
-#   make demo            boot a test kernel with the module and show its state
+#   make demo            in the test VM: record a blk device through vl-qmpd,
+#                        replay it over QMP with no backend (KVER=<release>)
 #   make vm-shell        a shell in the test VM (KVER=<release> picks one)
 #   make bench           fio on vl-blk and a loop device in the test VM,
 #                        a table of the ratios (KVER=<release> picks one)
@@ -62,6 +63,8 @@ LIBVL_LOG_SRCS := userspace/lib/log_file.c userspace/lib/play_feed.c \
 	userspace/lib/vl_log_stream.c
 # The family's attributes as tables, and as JSON (json-c): vlctl, vl-qmpd.
 LIBVL_ATTRS_SRCS := userspace/lib/vl_attrs.c
+# A QMP client (json-c): vl-qmp and the selftests that speak QMP.
+LIBVL_QMP_SRCS := userspace/lib/qmp_client.c
 GENL_SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,\
 	$(shell grep -l '"vl_genl.h"' selftests/vl_*_test.c 2>/dev/null))
 # Selftests that read logs do it with the module's own parser.
@@ -80,7 +83,8 @@ LOGFMT_CFLAGS := -I$(TOP)/kmod
 VLCTL_SRCS := $(wildcard userspace/vlctl/*.c)
 VLCTL_HDRS := $(wildcard userspace/vlctl/*.h)
 
-TOOLS	:= $(BUILD)/bin/vlctl $(BUILD)/bin/vl-backend $(BUILD)/bin/vl-qmpd
+TOOLS	:= $(BUILD)/bin/vlctl $(BUILD)/bin/vl-backend $(BUILD)/bin/vl-qmpd \
+	$(BUILD)/bin/vl-qmp
 # Their man pages, roff written by hand (selftests/host/man_pages_test.sh
 # checks them against the tools' --help).
 MAN8	:= $(patsubst $(BUILD)/bin/%,Documentation/man/%.8,$(TOOLS))
@@ -90,6 +94,8 @@ QMPD_HDRS := $(wildcard userspace/qmpd/*.h)
 BACKEND_SRCS := $(wildcard userspace/backend/*.c)
 BACKEND_HDRS := $(wildcard userspace/backend/*.h)
 SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/vl_*_test.c))
+# Selftests in shell (vl_demo_test: scripts/demo, as make demo runs it).
+SELFTEST_SCRIPTS := $(patsubst selftests/%.sh,$(BUILD)/selftests/%,$(wildcard selftests/vl_*_test.sh))
 HOST_TESTS := $(patsubst selftests/host/%.c,$(BUILD)/host-tests/%,$(wildcard selftests/host/*_test.c))
 # Host tests in shell (scripts/setup's kernel handling, what the tools link).
 HOST_SCRIPTS := $(wildcard selftests/host/*_test.sh)
@@ -138,6 +144,10 @@ $(BUILD)/bin/vl-qmpd: $(QMPD_SRCS) $(QMPD_HDRS) $(LOGFMT_SRCS) $(LOGFMT_HDRS) \
 	$(CC) $(USER_CFLAGS) $(LOGFMT_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) -o $@ \
 		$(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS)
 
+$(BUILD)/bin/vl-qmp: userspace/tools/vl-qmp.c $(LIBVL_QMP_SRCS) $(LIBVL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS)
+
 $(BUILD)/bin/vl-backend: $(BACKEND_SRCS) $(BACKEND_HDRS) $(LIBVL_CHANNEL_SRCS) $(LIBVL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -pthread -o $@ $(filter %.c,$^)
@@ -146,13 +156,18 @@ $(BENCH_REPORT): userspace/tools/vl-bench-report.c $(BENCH_REPORT_SRCS) $(BENCH_
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS)
 
-selftests: $(SELFTESTS)
+selftests: $(SELFTESTS) $(SELFTEST_SCRIPTS)
+
+$(SELFTEST_SCRIPTS): $(BUILD)/selftests/%: selftests/%.sh
+	@mkdir -p $(@D)
+	install -m 0755 $< $@
 
 $(GENL_SELFTESTS): $(LIBVL_GENL_SRCS)
 $(GENL_SELFTESTS): SELFTEST_NL_CFLAGS = $(NL_CFLAGS)
 $(GENL_SELFTESTS): SELFTEST_NL_LIBS = $(NL_LIBS)
 $(LOGFMT_SELFTESTS): kmod/vl_logfmt.c kmod/vl_logfmt.h
 $(LOGFMT_SELFTESTS): SELFTEST_LOGFMT_CFLAGS = -I$(TOP)/kmod
+$(QMP_SELFTESTS): $(LIBVL_QMP_SRCS)
 $(QMP_SELFTESTS): SELFTEST_JSON_CFLAGS = $(JSON_CFLAGS)
 $(QMP_SELFTESTS): SELFTEST_JSON_LIBS = $(JSON_LIBS)
 

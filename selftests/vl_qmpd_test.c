@@ -11,6 +11,7 @@
  * here what counts is the module behind it.
  */
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 

@@ -1,279 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A QMP client for the selftests, written as a user's would be: a unix
- * socket, one JSON object per CRLF-terminated line from the server,
- * parsed with json-c.  Replies are matched to requests by their id;
- * events that come meanwhile are kept, in order, for the test to wait
- * for.  And vl-qmpd itself: started with its stderr in a file (and, for
- * a full disk, a limit on the size of the files it writes), waited for,
- * stopped.
+ * QMP in the selftests: the client of userspace/lib/qmp_client.c (a unix
+ * socket, json-c, replies matched by id, events kept for the test to
+ * wait for), with what the tests ask of it most; and vl-qmpd itself:
+ * started with its stderr in a file (and, for a full disk, a limit on
+ * the size of the files it writes), waited for, stopped.
  */
 #ifndef VL_TEST_QMP_H
 #define VL_TEST_QMP_H
 
-#include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
+#include "qmp_client.h"
 #include "vl_test_util.h"
 
 #ifndef VL_QMPD
 #define VL_QMPD			"/usr/bin/vl-qmpd"
 #endif
-/* Longer than any line vl-qmpd writes here (query-commands is the longest). */
-#define QMP_LINE_MAX		(64 << 10)
-#define QMP_MAX_EVENTS		64
-/* A reply that takes longer is a hang: the VM is slow, but not this slow. */
-#define QMP_TIMEOUT_MS		20000
-
-struct qmp_client {
-	int fd;
-	char *buf;		/* input not yet split into lines */
-	size_t len;
-	struct json_object *events[QMP_MAX_EVENTS];	/* oldest first */
-	int nevents;
-	int next_id;
-	char error[256];	/* the desc of the last error reply, or why none came */
-};
-
-static inline long qmp_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* An event kept; the oldest one goes if the test never looked at them. */
-static inline void qmp_keep_event(struct qmp_client *c, struct json_object *ev)
-{
-	if (c->nevents == QMP_MAX_EVENTS) {
-		json_object_put(c->events[0]);
-		memmove(c->events, c->events + 1,
-			(QMP_MAX_EVENTS - 1) * sizeof(c->events[0]));
-		c->nevents--;
-	}
-	c->events[c->nevents++] = ev;
-}
-
-static inline void qmp_clear_events(struct qmp_client *c)
-{
-	while (c->nevents)
-		json_object_put(c->events[--c->nevents]);
-}
-
-/*
- * The line ending at @nl, parsed.  QMP ends every server line with CRLF
- * and puts exactly one object on it: anything else is reported and
- * returns NULL.
- */
-static inline struct json_object *qmp_take_line(struct qmp_client *c, char *nl)
-{
-	size_t n = nl - c->buf + 1;
-	struct json_object *o = NULL;
-
-	if (nl > c->buf && nl[-1] == '\r') {
-		nl[-1] = '\0';
-		o = json_tokener_parse(c->buf);
-		if (o && !json_object_is_type(o, json_type_object)) {
-			json_object_put(o);
-			o = NULL;
-		}
-	}
-	if (!o) {
-		*nl = '\0';
-		fprintf(stderr, "# qmp: not one object ending in CRLF: %.200s\n",
-			c->buf);
-	}
-	memmove(c->buf, c->buf + n, c->len - n);
-	c->len -= n;
-	return o;
-}
-
-/* The next message from the server, or NULL (EOF, timeout, bad line). */
-static inline struct json_object *qmp_read(struct qmp_client *c, int timeout_ms)
-{
-	long deadline = qmp_now_ms() + timeout_ms;
-
-	for (;;) {
-		char *nl = memchr(c->buf, '\n', c->len);
-		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-		long left = deadline - qmp_now_ms();
-		ssize_t n;
-
-		if (nl)
-			return qmp_take_line(c, nl);
-		if (c->len == QMP_LINE_MAX || left < 0 ||
-		    poll(&pfd, 1, left) != 1)
-			return NULL;
-		n = read(c->fd, c->buf + c->len, QMP_LINE_MAX - c->len);
-		if (n <= 0)
-			return NULL;
-		c->len += n;
-	}
-}
-
-static inline bool qmp_is_event(struct json_object *o)
-{
-	return json_object_object_get_ex(o, "event", NULL);
-}
-
-static inline bool qmp_send_raw(struct qmp_client *c, const char *text,
-				size_t len)
-{
-	while (len) {
-		ssize_t n = write(c->fd, text, len);
-
-		if (n <= 0)
-			return false;
-		text += n;
-		len -= n;
-	}
-	return true;
-}
-
-static inline bool qmp_send_str(struct qmp_client *c, const char *text)
-{
-	return qmp_send_raw(c, text, strlen(text));
-}
-
-/* Connect to @path; 0, or -1 when nobody listens there. */
-static inline int qmp_connect_once(struct qmp_client *c, const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
-	memset(c, 0, sizeof(*c));
-	c->next_id = 1;
-	c->buf = malloc(QMP_LINE_MAX);
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	if (c->buf && c->fd >= 0 &&
-	    !connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)))
-		return 0;
-	if (c->fd >= 0)
-		close(c->fd);
-	free(c->buf);
-	c->buf = NULL;
-	c->fd = -1;
-	return -1;
-}
-
-static inline void qmp_close(struct qmp_client *c)
-{
-	qmp_clear_events(c);
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
-	free(c->buf);
-	c->buf = NULL;
-}
-
-/* The greeting: {"QMP": {"version": ..., "capabilities": []}}. */
-static inline bool qmp_read_greeting(struct qmp_client *c)
-{
-	struct json_object *g = qmp_read(c, QMP_TIMEOUT_MS), *qmp, *caps;
-	bool ok = g && json_object_object_get_ex(g, "QMP", &qmp) &&
-		  json_object_object_get_ex(qmp, "version", NULL) &&
-		  json_object_object_get_ex(qmp, "capabilities", &caps) &&
-		  json_object_is_type(caps, json_type_array);
-
-	json_object_put(g);
-	return ok;
-}
-
-/*
- * Send @execute with @args (taken; may be NULL) and an id of its own;
- * the reply that has that id (the caller puts it), events coming first
- * kept.  NULL when none came.
- */
-static inline struct json_object *qmp_execute(struct qmp_client *c,
-					      const char *execute,
-					      struct json_object *args)
-{
-	struct json_object *req = json_object_new_object(), *o, *id;
-	int want = c->next_id++;
-	const char *text;
-
-	json_object_object_add(req, "execute", json_object_new_string(execute));
-	if (args)
-		json_object_object_add(req, "arguments", args);
-	json_object_object_add(req, "id", json_object_new_int(want));
-	text = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
-	snprintf(c->error, sizeof(c->error), "no reply to %s", execute);
-	if (!qmp_send_str(c, text)) {
-		json_object_put(req);
-		return NULL;
-	}
-	json_object_put(req);
-	while ((o = qmp_read(c, QMP_TIMEOUT_MS))) {
-		if (qmp_is_event(o))
-			qmp_keep_event(c, o);
-		else if (json_object_object_get_ex(o, "id", &id) &&
-			 json_object_get_int(id) == want)
-			return o;
-		else
-			json_object_put(o);	/* an error of earlier input */
-	}
-	return NULL;
-}
-
-/* The next message that is not an event (events kept), or NULL. */
-static inline struct json_object *qmp_read_reply(struct qmp_client *c,
-						 int timeout_ms)
-{
-	long deadline = qmp_now_ms() + timeout_ms;
-	struct json_object *o;
-
-	while (deadline > qmp_now_ms() &&
-	       (o = qmp_read(c, deadline - qmp_now_ms()))) {
-		if (!qmp_is_event(o))
-			return o;
-		qmp_keep_event(c, o);
-	}
-	return NULL;
-}
-
-/* "desc" of an error reply, NULL for a success. */
-static inline const char *qmp_error_desc(struct json_object *reply)
-{
-	struct json_object *err, *desc;
-
-	if (!json_object_object_get_ex(reply, "error", &err))
-		return NULL;
-	return json_object_object_get_ex(err, "desc", &desc) ?
-	       json_object_get_string(desc) : "";
-}
-
-/*
- * Run a command whose return value does not matter: 0 when it returned,
- * -1 when it failed or got no reply (c->error says which).
- */
-static inline int qmp_cmd(struct qmp_client *c, const char *execute,
-			  struct json_object *args)
-{
-	struct json_object *reply = qmp_execute(c, execute, args);
-	int ret = -1;
-
-	if (reply && json_object_object_get_ex(reply, "return", NULL))
-		ret = 0;
-	else if (reply)
-		snprintf(c->error, sizeof(c->error), "%s", qmp_error_desc(reply));
-	json_object_put(reply);
-	return ret;
-}
 
 /* {"icount": @icount}, the arguments of replay-break and replay-seek. */
 static inline struct json_object *qmp_icount_arg(uint64_t icount)
@@ -288,13 +40,6 @@ static inline int qmp_cmd_icount(struct qmp_client *c, const char *execute,
 				 uint64_t icount)
 {
 	return qmp_cmd(c, execute, qmp_icount_arg(icount));
-}
-
-/* The greeting read and capabilities negotiated: 0, or -1. */
-static inline int qmp_negotiate(struct qmp_client *c)
-{
-	return qmp_read_greeting(c) && !qmp_cmd(c, "qmp_capabilities", NULL) ?
-	       0 : -1;
 }
 
 /* What query-replay and query-status answer. */
@@ -346,43 +91,6 @@ static inline int qmp_paused(struct qmp_client *c)
 	}
 	json_object_put(reply);
 	return paused;
-}
-
-/* The first kept event @name, removed from the kept ones; NULL if none. */
-static inline struct json_object *qmp_take_event(struct qmp_client *c,
-						 const char *name)
-{
-	for (int i = 0; i < c->nevents; i++) {
-		struct json_object *ev = c->events[i], *n;
-
-		if (!json_object_object_get_ex(ev, "event", &n) ||
-		    strcmp(json_object_get_string(n), name))
-			continue;
-		memmove(c->events + i, c->events + i + 1,
-			(c->nevents - i - 1) * sizeof(c->events[0]));
-		c->nevents--;
-		return ev;
-	}
-	return NULL;
-}
-
-/* Event @name, kept or within @timeout_ms (the caller puts it); or NULL. */
-static inline struct json_object *qmp_wait_event(struct qmp_client *c,
-						 const char *name,
-						 int timeout_ms)
-{
-	long deadline = qmp_now_ms() + timeout_ms;
-	struct json_object *ev = qmp_take_event(c, name), *o;
-
-	while (!ev && deadline > qmp_now_ms() &&
-	       (o = qmp_read(c, deadline - qmp_now_ms()))) {
-		if (qmp_is_event(o))
-			qmp_keep_event(c, o);
-		else
-			json_object_put(o);
-		ev = qmp_take_event(c, name);
-	}
-	return ev;
 }
 
 /* An event's "data" member @key as an integer, or -1. */

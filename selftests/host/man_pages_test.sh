@@ -19,7 +19,7 @@ set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bin=$top/build/bin
 pages=$top/Documentation/man
-TOOLS="vl-backend vlctl vl-qmpd"
+TOOLS="vl-backend vlctl vl-qmpd vl-qmp"
 tmp=$(mktemp -d)
 qmpd_pid=
 cleanup() {
@@ -234,12 +234,12 @@ install_stages() {
 			echo "# man does not find the staged $tool(8)"; return 1; }
 	done
 	# Those files and nothing else.
-	[ "$(find "$stage" -type f | wc -l)" -eq 6 ] || {
+	[ "$(find "$stage" -type f | wc -l)" -eq 8 ] || {
 		find "$stage" -type f | sed 's/^/# installed: /'; return 1; }
 }
 
 echo "TAP version 13"
-echo "1..10"
+echo "1..12"
 for tool in $TOOLS; do
 	renders_clean "$tool" && result ok "${tool}_renders_without_warnings" ||
 		result fail "${tool}_renders_without_warnings"
