@@ -869,7 +869,7 @@ static void replay_allowing_cut(struct __test_metadata *_metadata,
 	EXPECT_EQ((int64_t)f->records, play_log_int(c, "records"));
 	EXPECT_EQ(5, play_log_int(c, "window"));
 	ASSERT_LT(0, vl_read_file(VL_DEBUGFS "/state", said, sizeof(said)));
-	EXPECT_NE(NULL, strstr(said, "play order: reordered within a window, window 5,"))
+	EXPECT_NE(NULL, strstr(said, "play order: strict, window 5,"))
 		TH_LOG("%s", said);
 	ASSERT_LT(0, vl_read_file(self->d.errlog, said, sizeof(said)));
 	if (f->whole < f->len) {
