@@ -349,6 +349,15 @@ int vl_log_open_stream(void);
 int vl_log_init(void);
 void vl_log_exit(void);
 
+/* vl_icount.c: where icounts come from (enum virtio_loopback_icount_source) */
+u32 vl_icount_source(void);
+int vl_icount_start(void);
+void vl_icount_stop(void);
+void vl_icount_sample(void);
+u64 vl_icount_now(u64 since_ns);
+int vl_icount_init(void);
+void vl_icount_exit(void);
+
 /* vl_record.c: the records of what drivers and devices do */
 void vl_record_device(struct vl_dev *dev);
 void vl_record_removed(struct vl_dev *dev);

@@ -22,9 +22,8 @@
  * and the next record is preceded by a LOSS record.  With no reader the
  * ring keeps the newest records, a flight recorder.
  *
- * icount: the virtual instruction clock of DESIGN.md, one instruction per
- * nanosecond of monotonic time since the recording began (QEMU's
- * icount shift=0), forced strictly increasing.
+ * icount: from vl_icount.c (retired instructions or a virtual clock),
+ * forced strictly increasing.
  */
 #include <linux/anon_inodes.h>
 #include <linux/crc32.h>
@@ -46,11 +45,6 @@
 static unsigned int log_size = 4 << 20;
 module_param(log_size, uint, 0444);
 MODULE_PARM_DESC(log_size, "bytes of the replay log's ring (64 KiB to 1 GiB, default 4 MiB)");
-
-static char *icount_source = "auto";
-module_param(icount_source, charp, 0444);
-MODULE_PARM_DESC(icount_source,
-		 "where icounts come from: auto or virtual (a virtual instruction clock, 1 per ns; auto picks it: no hardware source is built yet)");
 
 #define VL_LOG_MIN	SZ_64K
 #define VL_LOG_MAX	SZ_1G
@@ -166,7 +160,7 @@ static bool vl_log_make_room(u32 need)
 
 static u64 vl_log_stamp(u64 now)
 {
-	u64 icount = now - vl_log.base_ns;
+	u64 icount = vl_icount_now(now - vl_log.base_ns);
 
 	if (vl_log.seq && icount <= vl_log.icount)
 		icount = vl_log.icount + 1;
@@ -240,6 +234,7 @@ bool vl_log_begin(struct vl_log_writer *w, u16 kind, u16 flags, u32 device,
 			VIRTIO_LOOPBACK_LOG_ALIGN);
 	u32 loss;
 
+	vl_icount_sample();
 	spin_lock_irqsave(&vl_log.lock, w->flags);
 	w->reserved = false;
 	loss = vl_log.unmarked_records ?
@@ -346,15 +341,20 @@ int vl_log_wait_room(u32 payload)
 int vl_log_start(const char *filename)
 {
 	unsigned long flags;
+	int err;
 
 	/* Not under a reader's feet: it may be filling in CRCs. */
 	mutex_lock(&vl_log.read_mutex);
-	spin_lock_irqsave(&vl_log.lock, flags);
-	if (vl_log.recording) {
-		spin_unlock_irqrestore(&vl_log.lock, flags);
+	if (vl_log_recording()) {
 		mutex_unlock(&vl_log.read_mutex);
 		return -EBUSY;
 	}
+	err = vl_icount_start();
+	if (err) {
+		mutex_unlock(&vl_log.read_mutex);
+		return err;
+	}
+	spin_lock_irqsave(&vl_log.lock, flags);
 	vl_log.tail = vl_log.head;
 	vl_log.crc_pos = vl_log.head;
 	vl_log.seq = 0;
@@ -392,6 +392,8 @@ int vl_log_stop(void)
 		err = -EALREADY;
 	}
 	spin_unlock_irqrestore(&vl_log.lock, flags);
+	if (!err)
+		vl_icount_stop();
 	wake_up_interruptible(&vl_log.data_wait);
 	wake_up_interruptible(&vl_log.room_wait);
 	return err;
@@ -411,7 +413,7 @@ void vl_log_get_state(struct vl_log_state *st)
 	st->size = vl_log.size;
 	strscpy(st->filename, vl_log.filename, sizeof(st->filename));
 	spin_unlock_irqrestore(&vl_log.lock, flags);
-	st->icount_source = VIRTIO_LOOPBACK_ICOUNT_VIRTUAL;
+	st->icount_source = vl_icount_source();
 }
 
 /*
@@ -473,7 +475,7 @@ static void vl_log_header_init(struct virtio_loopback_log_header *h)
 	h->magic = cpu_to_le32(VIRTIO_LOOPBACK_LOG_MAGIC);
 	h->version = cpu_to_le16(VIRTIO_LOOPBACK_LOG_VERSION);
 	h->header_len = cpu_to_le16(sizeof(*h));
-	h->icount_source = cpu_to_le32(VIRTIO_LOOPBACK_ICOUNT_VIRTUAL);
+	h->icount_source = cpu_to_le32(vl_icount_source());
 	h->created_ns = cpu_to_le64(ktime_get_real_ns());
 	strscpy(h->kernel_release, utsname()->release, sizeof(h->kernel_release));
 	h->crc = cpu_to_le32(~vl_crc32c(~0U, h, sizeof(*h)));
@@ -644,11 +646,10 @@ int vl_log_open_stream(void)
 
 int vl_log_init(void)
 {
-	if (strcmp(icount_source, "auto") && strcmp(icount_source, "virtual")) {
-		pr_err("virtio_loopback: icount_source=%s: use auto or virtual\n",
-		       icount_source);
-		return -EINVAL;
-	}
+	int err = vl_icount_init();
+
+	if (err)
+		return err;
 	if (log_size < VL_LOG_MIN || log_size > VL_LOG_MAX) {
 		pr_err("virtio_loopback: log_size=%u: use %u to %u bytes\n",
 		       log_size, VL_LOG_MIN, VL_LOG_MAX);
@@ -663,6 +664,7 @@ int vl_log_init(void)
 
 void vl_log_exit(void)
 {
+	vl_icount_exit();
 	cancel_work_sync(&vl_log.loss_work);
 	cancel_delayed_work_sync(&vl_log.wake_work);
 	vfree(vl_log.buf);

@@ -8,6 +8,7 @@
  * cycle makes some cache grow with every cycle.  Unloading ends in RCU
  * callbacks, so each snapshot waits for the system to settle.
  */
+#include <linux/perf_event.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -130,6 +131,71 @@ TEST_F(unloaded, interfaces_follow_the_module)
 	ASSERT_EQ(0, vl_module_unload());
 	expect_interfaces(_metadata, false);
 	EXPECT_EQ(-ENOENT, vl_module_unload());
+}
+
+/* Whether CPU 0 counts retired instructions (a PMU perf can use). */
+static bool cpu_counts_instructions(void)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_HARDWARE,
+		.config = PERF_COUNT_HW_INSTRUCTIONS,
+		.size = sizeof(attr),
+	};
+	int fd = syscall(SYS_perf_event_open, &attr, -1, 0, -1, 0);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* The icount source a recording reports in debugfs, or "" if none. */
+static void recording_icount_source(char *source, size_t size)
+{
+	char state[4096], *at;
+
+	source[0] = 0;
+	if (vl_run("vlctl start-recording", NULL, 0))
+		return;
+	if (vl_read_file(VL_DEBUGFS "/state", state, sizeof(state)) > 0 &&
+	    (at = strstr(state, "icount_source: ")))
+		sscanf(at, "icount_source: %31s", source);
+	vl_run("vlctl stop-recording", NULL, 0);
+}
+
+/*
+ * icount_source: auto picks the PMU where CPU 0 counts retired
+ * instructions, else the virtual clock; pmu is refused without a PMU;
+ * anything else is refused.  A recording reports what it uses.
+ */
+TEST_F(unloaded, icount_source_is_checked_and_reported)
+{
+	bool pmu = cpu_counts_instructions();
+	char source[32];
+
+	TH_LOG("this CPU %s retired instructions", pmu ? "counts" : "does not count");
+	EXPECT_EQ(-EINVAL, vl_module_load_params("icount_source=cycles"));
+	EXPECT_FALSE(vl_module_loaded());
+
+	ASSERT_EQ(0, vl_module_load_params("icount_source=virtual"));
+	recording_icount_source(source, sizeof(source));
+	EXPECT_STREQ("virtual", source);
+	ASSERT_EQ(0, vl_module_unload());
+
+	ASSERT_EQ(0, vl_module_load_params("icount_source=auto"));
+	recording_icount_source(source, sizeof(source));
+	EXPECT_STREQ(pmu ? "pmu" : "virtual", source);
+	ASSERT_EQ(0, vl_module_unload());
+
+	if (pmu) {
+		ASSERT_EQ(0, vl_module_load_params("icount_source=pmu"));
+		recording_icount_source(source, sizeof(source));
+		EXPECT_STREQ("pmu", source);
+		ASSERT_EQ(0, vl_module_unload());
+	} else {
+		EXPECT_EQ(-ENODEV, vl_module_load_params("icount_source=pmu"));
+		EXPECT_FALSE(vl_module_loaded());
+	}
 }
 
 TEST_F(unloaded, busy_module_refuses_to_unload)

@@ -56,7 +56,7 @@ static inline int vl_module_path(char *path, size_t size)
 }
 
 /* Load the module with finit_module(2): 0 or -errno. */
-static inline int vl_module_load(void)
+static inline int vl_module_load_params(const char *params)
 {
 	char path[256];
 	int fd, ret;
@@ -67,9 +67,14 @@ static inline int vl_module_load(void)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
 	close(fd);
 	return ret;
+}
+
+static inline int vl_module_load(void)
+{
+	return vl_module_load_params("");
 }
 
 /* Unload the module with delete_module(2): 0 or -errno. */
