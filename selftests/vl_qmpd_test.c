@@ -848,14 +848,14 @@ static int64_t play_log_int(struct qmp_client *c, const char *key)
  * The file as it is, played with --allow-cut: play mode starts on its
  * whole records, and a cut is said in the daemon's log and by
  * x-query-play-log, with its offset and the bytes dropped.  --window
- * reaches the module (debugfs says its play order).
+ * and --per-queue reach the module (debugfs says its play order).
  */
 static void replay_allowing_cut(struct __test_metadata *_metadata,
 				FIXTURE_DATA(qmpd) *self,
 				const struct cut_file *f)
 {
 	const char *args[] = { "--replay", QMPD_LOG, "--allow-cut",
-			       "--window", "5", NULL };
+			       "--window", "5", "--per-queue", NULL };
 	struct qmp_client *c = &self->c;
 	char said[4096], want[160];
 	struct qmp_replay r;
@@ -868,8 +868,9 @@ static void replay_allowing_cut(struct __test_metadata *_metadata,
 	EXPECT_EQ((int64_t)f->whole, play_log_int(c, "size"));
 	EXPECT_EQ((int64_t)f->records, play_log_int(c, "records"));
 	EXPECT_EQ(5, play_log_int(c, "window"));
+	EXPECT_EQ(1, play_log_int(c, "per-queue"));
 	ASSERT_LT(0, vl_read_file(VL_DEBUGFS "/state", said, sizeof(said)));
-	EXPECT_NE(NULL, strstr(said, "play order: strict, window 5,"))
+	EXPECT_NE(NULL, strstr(said, "play order: per-queue, window 5,"))
 		TH_LOG("%s", said);
 	ASSERT_LT(0, vl_read_file(self->d.errlog, said, sizeof(said)));
 	if (f->whole < f->len) {

@@ -425,17 +425,18 @@ static int run_saying(const char *const *args, char *said, size_t size)
 	return status;
 }
 
-/* --window and --allow-cut: with --replay only, the window bounded. */
+/* --window, --per-queue and --allow-cut: with --replay only, the window bounded. */
 TEST(replay_options_are_checked)
 {
 	static const struct {
 		const char *args[8];
 		const char *said;
 	} bad[] = {
-		{ { "--window", "3" }, "--window and --allow-cut go with --replay" },
-		{ { "--allow-cut" }, "--window and --allow-cut go with --replay" },
+		{ { "--window", "3" }, "--window, --per-queue and --allow-cut go with --replay" },
+		{ { "--allow-cut" }, "--window, --per-queue and --allow-cut go with --replay" },
+		{ { "--per-queue" }, "--window, --per-queue and --allow-cut go with --replay" },
 		{ { "--record", "a", "--allow-cut" },
-		  "--window and --allow-cut go with --replay" },
+		  "--window, --per-queue and --allow-cut go with --replay" },
 		{ { "--replay", "b", "--window", "257" },
 		  "--window wants a decimal number from 0 to 256, not '257'" },
 		{ { "--replay", "b", "--window=-1" }, "not '-1'" },

@@ -40,9 +40,8 @@ struct options {
 	const char *replay;
 	const char *pidfile;
 	bool daemonize;
-	uint32_t window;	/* --window: the module's play window */
+	struct qmpd_play_opts play;	/* --window, --per-queue, --allow-cut */
 	bool has_window;
-	bool allow_cut;
 };
 
 static bool daemonized;
@@ -62,7 +61,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: vl-qmpd --qmp ADDR [--qmp ADDR]... [--record FILE |\n"
-		"               --replay FILE [--window N] [--allow-cut]]\n"
+		"               --replay FILE [--window N] [--per-queue] [--allow-cut]]\n"
 		"               [--pidfile FILE] [--daemonize]\n"
 		"\n"
 		"The QMP daemon of virtio-loopback: QEMU's QMP (query-replay, replay-break,\n"
@@ -77,6 +76,8 @@ static void usage(FILE *out)
 		"  --window N             with --replay: a request the driver queued may\n"
 		"                         match one of its queue's next N in the log\n"
 		"                         (submitters that race; 0 to %u, default 0)\n"
+		"  --per-queue            with --replay: each queue in its own log order,\n"
+		"                         not the log's across queues (multiqueue devices)\n"
 		"  --allow-cut            with --replay: a FILE cut inside its last record\n"
 		"                         (a recorder killed, a full disk) plays its whole\n"
 		"                         records, with a warning (else it is refused)\n"
@@ -107,7 +108,7 @@ static int parse_window(const char *arg, struct options *o)
 			 VIRTIO_LOOPBACK_PLAY_MAX_WINDOW, arg);
 		return EXIT_USAGE;
 	}
-	o->window = n;
+	o->play.window = n;
 	o->has_window = true;
 	return 0;
 }
@@ -119,8 +120,9 @@ static const char *conflict(const struct options *o)
 		return "no --qmp address";
 	if (o->record && o->replay)
 		return "--record and --replay exclude each other";
-	if ((o->has_window || o->allow_cut) && !o->replay)
-		return "--window and --allow-cut go with --replay";
+	if ((o->has_window || o->play.per_queue || o->play.allow_cut) &&
+	    !o->replay)
+		return "--window, --per-queue and --allow-cut go with --replay";
 	return NULL;
 }
 
@@ -147,6 +149,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "replay", required_argument, NULL, 'p' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "allow-cut", no_argument, NULL, 'c' },
+		{ "per-queue", no_argument, NULL, 'Q' },
 		{ "pidfile", required_argument, NULL, 'P' },
 		{ "daemonize", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -174,7 +177,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return EXIT_USAGE;
 			break;
 		case 'c':
-			o->allow_cut = true;
+			o->play.allow_cut = true;
+			break;
+		case 'Q':
+			o->play.per_queue = true;
 			break;
 		case 'P':
 			o->pidfile = optarg;
@@ -321,7 +327,7 @@ static int start(const struct options *o)
 			return -1;
 		}
 	}
-	if (o->replay && qmpd_play_begin(o->replay, o->window, o->allow_cut))
+	if (o->replay && qmpd_play_begin(o->replay, &o->play))
 		return -1;
 	if (o->daemonize ? daemonize(o->pidfile) :
 	    o->pidfile ? write_pidfile(o->pidfile) : 0)

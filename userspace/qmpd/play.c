@@ -33,7 +33,7 @@ static struct {
 	struct qmpd_watch w;
 	const char *path;	/* as given */
 	char *abs;		/* as the module was told it */
-	uint32_t window;
+	struct qmpd_play_opts opts;
 	struct vl_play_log checked;	/* what is played, what was cut */
 } play = { .log = -1 };
 
@@ -95,7 +95,9 @@ static int start(const char *file, const struct vl_play_log *log)
 	int fd;
 
 	vl_play_start_init(&st, log, play.abs);
-	st.window = play.window;
+	st.window = play.opts.window;
+	if (play.opts.per_queue)
+		st.flags |= VIRTIO_LOOPBACK_PLAY_PER_QUEUE;
 	fd = vl_play_start(QMPD_DEVICE, &st, why, sizeof(why));
 	if (fd < 0) {
 		qmpd_log("%s: %s", file, why);
@@ -130,7 +132,7 @@ static int check(const char *file, bool allow_cut)
 	return 0;
 }
 
-int qmpd_play_begin(const char *file, uint32_t window, bool allow_cut)
+int qmpd_play_begin(const char *file, const struct qmpd_play_opts *opts)
 {
 	play.log = open(file, O_RDONLY | O_CLOEXEC);
 	if (play.log < 0) {
@@ -141,8 +143,9 @@ int qmpd_play_begin(const char *file, uint32_t window, bool allow_cut)
 	play.abs = realpath(file, NULL);
 	if (!play.abs)
 		play.abs = strdup(file);
-	play.window = window;
-	if (!play.abs || check(file, allow_cut) || start(file, &play.checked)) {
+	play.opts = *opts;
+	if (!play.abs || check(file, opts->allow_cut) ||
+	    start(file, &play.checked)) {
 		free(play.abs);
 		play.abs = NULL;
 		close(play.log);
@@ -172,7 +175,9 @@ int qmpd_play_log(struct json_object **info)
 	add_u64(o, "size", play.checked.size);
 	add_u64(o, "records", play.checked.records);
 	add_u64(o, "end-icount", play.checked.end_icount);
-	add_u64(o, "window", play.window);
+	add_u64(o, "window", play.opts.window);
+	json_object_object_add(o, "per-queue",
+			       json_object_new_boolean(play.opts.per_queue));
 	if (play.checked.cut_bytes) {
 		add_u64(o, "cut-offset", play.checked.size);
 		add_u64(o, "cut-bytes", play.checked.cut_bytes);

@@ -64,12 +64,15 @@ void qmpd_record_fini(struct vl_genl *genl);
 
 /* ---- play.c: a log fed to play mode ------------------------------------- */
 
-/*
- * Play @file with the module's @window (struct virtio_loopback_play_start);
- * with @allow_cut, a file cut inside its last record plays its whole
- * records.  0, or -1 after saying why.
- */
-int qmpd_play_begin(const char *file, uint32_t window, bool allow_cut);
+/* How a log is played: --window, --per-queue, --allow-cut. */
+struct qmpd_play_opts {
+	uint32_t window;	/* struct virtio_loopback_play_start's */
+	bool per_queue;		/* VIRTIO_LOOPBACK_PLAY_PER_QUEUE */
+	bool allow_cut;		/* a file cut inside its last record plays */
+};
+
+/* Play @file as @opts say.  0, or -1 after saying why. */
+int qmpd_play_begin(const char *file, const struct qmpd_play_opts *opts);
 /* At exit: closing the play descriptor ends play mode. */
 void qmpd_play_fini(void);
 
