@@ -81,13 +81,20 @@ static void vl_get(struct virtio_device *vdev, unsigned int offset,
 		   void *buf, unsigned int len)
 {
 	struct vl_dev *dev = to_vl_dev(vdev);
+	bool inside = offset <= dev->config_size &&
+		      len <= dev->config_size - offset;
+	u32 generation;
 
 	spin_lock(&dev->config_lock);
-	if (offset <= dev->config_size && len <= dev->config_size - offset)
+	if (inside)
 		memcpy(buf, dev->config + offset, len);
 	else
 		memset(buf, 0, len);
+	generation = dev->config_generation;
 	spin_unlock(&dev->config_lock);
+	if (inside)
+		vl_record_config(dev, VIRTIO_LOOPBACK_LOG_CONFIG_READ, offset,
+				 buf, len, generation);
 }
 
 static void vl_set(struct virtio_device *vdev, unsigned int offset,

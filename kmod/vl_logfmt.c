@@ -481,6 +481,7 @@ static size_t vl_log_check_payload(const u8 *p, struct vl_log_rec_view *v,
 		return vl_log_check_status(p, v, why);
 	case VIRTIO_LOOPBACK_LOG_CONFIG_WRITE:
 	case VIRTIO_LOOPBACK_LOG_CONFIG_CHANGE:
+	case VIRTIO_LOOPBACK_LOG_CONFIG_READ:
 		return vl_log_check_config(p, v, why);
 	case VIRTIO_LOOPBACK_LOG_QUEUE:
 		return vl_log_check_queue(p, v, why);
@@ -537,6 +538,7 @@ static const struct vl_log_kind_info vl_log_kinds[VL_LOG_KIND_END] = {
 	VL_LOG_KIND(INTERRUPT, "interrupt", struct virtio_loopback_log_interrupt, 0, ANY),
 	VL_LOG_KIND(REMOVED, "removed", struct virtio_loopback_log_rec, 0, NONE),
 	VL_LOG_KIND(LOSS, "loss", struct virtio_loopback_log_loss, 0, NONE),
+	VL_LOG_KIND(CONFIG_READ, "config-read", struct virtio_loopback_log_config, 0, NONE),
 };
 
 static const struct vl_log_kind_info *vl_log_kind(u16 kind)

@@ -63,7 +63,7 @@ u32 vl_crc32c_update(u32 crc, const void *p, size_t len);
 	 ~((size_t)VIRTIO_LOOPBACK_LOG_ALIGN - 1))
 
 /* Kinds are numbered from 1; this is one past the last one known. */
-#define VL_LOG_KIND_END	(VIRTIO_LOOPBACK_LOG_LOSS + 1)
+#define VL_LOG_KIND_END	(VIRTIO_LOOPBACK_LOG_CONFIG_READ + 1)
 
 /* CRC32C as the format defines it: initial value ~0, result inverted. */
 static inline u32 vl_log_crc32c(const void *p, size_t len)
@@ -124,7 +124,7 @@ struct vl_log_rec_view {
 		struct {
 			u32 status;
 		} status;
-		struct {		/* CONFIG_WRITE and CONFIG_CHANGE */
+		struct {		/* CONFIG_WRITE, _CHANGE and _READ */
 			u32 offset;
 			u32 size;
 			u32 generation;

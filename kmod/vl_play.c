@@ -10,6 +10,8 @@
  *  - what the device did (DEVICE, REMOVED, COMPLETION, CONFIG_CHANGE,
  *    INTERRUPT) is done: devices are made with no backend, completions
  *    write the logged in-data into the driver's buffers;
+ *  - what the driver read (CONFIG_READ) is passed over: the config the log
+ *    made answers the driver's reads, whenever they come;
  *  - what the driver did (RESET, FEATURES, STATUS, CONFIG_WRITE, QUEUE,
  *    REQUEST) is waited for, then compared: control actions come from the
  *    transport's hooks (vl_record.c) through a queue per device; requests
@@ -789,6 +791,13 @@ static enum vl_apply vl_apply(const struct vl_log_rec_view *v)
 		return VL_APPLIED;
 	case VIRTIO_LOOPBACK_LOG_CONFIG_CHANGE:
 		return vl_apply_config_change(v, dev);
+	case VIRTIO_LOOPBACK_LOG_CONFIG_READ:
+		/*
+		 * What the driver read: the config the DEVICE and CONFIG_CHANGE
+		 * records make answers it again.  Not waited for: anyone may
+		 * read the config at any time (sysfs, a config-change handler).
+		 */
+		return VL_APPLIED;
 	case VIRTIO_LOOPBACK_LOG_REQUEST:
 	case VIRTIO_LOOPBACK_LOG_COMPLETION:
 	case VIRTIO_LOOPBACK_LOG_INTERRUPT:
@@ -862,7 +871,8 @@ static bool vl_play_other_queues(const struct vl_log_rec_view *cur)
 			break;
 		offset = vl_play.base + pos;
 		pos += w.len;
-		if (!w.known || xa_load(&vl_play.ahead, vl_ahead_key(offset)))
+		if (!w.known || w.kind == VIRTIO_LOOPBACK_LOG_CONFIG_READ ||
+		    xa_load(&vl_play.ahead, vl_ahead_key(offset)))
 			continue;
 		if (!vl_is_queue_rec(&w) || vl_past_target(&w))
 			break;

@@ -398,6 +398,8 @@ struct blk_check {
 	uint32_t type[BLK_MAX_SEQ];	/* by req_seq, queue 0 */
 	uint64_t sector[BLK_MAX_SEQ];
 	unsigned long written, read, wrong;
+	uint64_t capacity_read;		/* what the driver read of it, or 0 */
+	uint32_t capacity_generation;
 };
 
 static unsigned long blk_compare(struct blk_check *c, uint64_t sector,
@@ -421,6 +423,14 @@ static void blk_check_rec(struct blk_check *c, const struct vl_log_rec_view *v)
 	    v->u.device.device_id == VIRTIO_ID_BLOCK) {
 		c->device = v->device;
 		c->known = true;
+	}
+	if (c->known && v->device == c->device &&
+	    v->kind == VIRTIO_LOOPBACK_LOG_CONFIG_READ &&
+	    v->u.config.offset == offsetof(struct virtio_blk_config, capacity) &&
+	    v->u.config.size == sizeof(uint64_t)) {
+		memcpy(&c->capacity_read, v->u.config.data, sizeof(uint64_t));
+		c->capacity_read = le64toh(c->capacity_read);
+		c->capacity_generation = v->u.config.generation;
 	}
 	if (!c->known || v->device != c->device || v->queue != 0)
 		return;
@@ -503,6 +513,9 @@ TEST_F_TIMEOUT(rec, blk_session_holds_what_was_written_and_read, 240)
 	EXPECT_EQ(BLK_PATTERN, c.written);
 	EXPECT_EQ(BLK_PATTERN, c.read);
 	EXPECT_EQ(0, c.wrong);
+	/* The driver read the disk's capacity, in sectors, and the log has it. */
+	EXPECT_EQ((16 << 20) / 512, c.capacity_read);
+	EXPECT_EQ(0, c.capacity_generation);
 	unlink(file);
 	free(pattern);
 	free(back);

@@ -196,9 +196,11 @@ static void build_every_kind(struct logbuf *b, size_t *offs)
 	offs[i++] = lb_u32(b, VIRTIO_LOOPBACK_LOG_INTERRUPT, 3, 1, 7);
 	offs[i++] = lb_removed(b, 3);
 	offs[i++] = lb_loss(b, 2, 300);
+	offs[i++] = lb_config(b, VIRTIO_LOOPBACK_LOG_CONFIG_READ, 3, 2,
+			      config + 2, 4, 5);
 }
 
-#define EVERY_KIND	12
+#define EVERY_KIND	13
 
 TEST(every_kind_round_trips)
 {
@@ -267,6 +269,10 @@ TEST(every_kind_round_trips)
 	EXPECT_EQ(sizeof(struct virtio_loopback_log_rec), v[10].len);
 	EXPECT_EQ(2, v[11].u.loss.records);
 	EXPECT_EQ(300, v[11].u.loss.bytes);
+	EXPECT_EQ(2, v[12].u.config.offset);
+	EXPECT_EQ(4, v[12].u.config.size);
+	EXPECT_EQ(5, v[12].u.config.generation);
+	EXPECT_EQ(0, memcmp(v[12].u.config.data, v[0].u.device.config + 2, 4));
 	lb_free(&b);
 }
 
@@ -276,6 +282,8 @@ TEST(kind_names)
 	EXPECT_STREQ("config-write",
 		     vl_log_kind_name(VIRTIO_LOOPBACK_LOG_CONFIG_WRITE));
 	EXPECT_STREQ("loss", vl_log_kind_name(VIRTIO_LOOPBACK_LOG_LOSS));
+	EXPECT_STREQ("config-read",
+		     vl_log_kind_name(VIRTIO_LOOPBACK_LOG_CONFIG_READ));
 	EXPECT_EQ(NULL, vl_log_kind_name(0));
 	EXPECT_EQ(NULL, vl_log_kind_name(VL_LOG_KIND_END));
 	EXPECT_EQ(NULL, vl_log_icount_source_name(3));

@@ -254,7 +254,7 @@ TEST_F(log, unknown_kinds_are_shown_and_skipped)
 {
 	run_log(&self->r, (const char *[]){ path, NULL });
 	ASSERT_EQ(0, self->r.status);
-	EXPECT_LINE(&self->r, 26, "vl0     - unknown-13    flags 0x8000 kind_id 13 len 56");
+	EXPECT_LINE(&self->r, 26, "vl0     - unknown-14    flags 0x8000 kind_id 14 len 56");
 	EXPECT_LINE(&self->r, 27, "loss");
 }
 
@@ -284,7 +284,7 @@ TEST_F(log, filters)
 	run_log(&self->r, (const char *[]){ "--kind", "unknown", path, NULL });
 	ASSERT_EQ(0, self->r.status);
 	EXPECT_EQ(2, count_lines(self->r.out, ""));
-	EXPECT_LINE(&self->r, 26, "unknown-13");
+	EXPECT_LINE(&self->r, 26, "unknown-14");
 }
 
 TEST_F(log, usage_errors)
@@ -413,7 +413,7 @@ TEST_F(log, json_objects)
 
 	o = json_line(&self->r, 1 + 26);	/* the unknown kind */
 	EXPECT_STREQ("unknown", jstr(o, "kind"));
-	EXPECT_EQ(13, jint(o, "kind_id"));
+	EXPECT_EQ(VL_LOG_KIND_END, jint(o, "kind_id"));
 	json_object_put(o);
 
 	o = json_line(&self->r, 1 + 27);	/* the loss: no device */

@@ -34,7 +34,7 @@ void vlctl_log_usage(FILE *out)
 		"  --queue N      only queue N's records\n"
 		"  --kind K[,K]   only these kinds: device reset features status\n"
 		"                 config-write queue request completion config-change\n"
-		"                 interrupt removed loss unknown\n"
+		"                 interrupt removed loss config-read unknown\n"
 		"\n"
 		"Exit status: 0, or 1 when the log is bad (after the records before\n"
 		"the bad one), 2 on a usage error.\n");

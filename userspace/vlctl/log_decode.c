@@ -413,7 +413,7 @@ static void dec_config(struct vl_logdec *d, struct emit *e,
 {
 	emit_u64(e, "offset", v->u.config.offset);
 	emit_u64(e, "size", v->u.config.size);
-	if (v->kind == VIRTIO_LOOPBACK_LOG_CONFIG_CHANGE)
+	if (v->kind != VIRTIO_LOOPBACK_LOG_CONFIG_WRITE)
 		emit_u64(e, "generation", v->u.config.generation);
 	if (d->opts.raw)
 		emit_bytes(e, "data", v->u.config.data, v->u.config.size);
@@ -576,6 +576,7 @@ static int dec_kind(struct vl_logdec *d, struct emit *e,
 		break;
 	case VIRTIO_LOOPBACK_LOG_CONFIG_WRITE:
 	case VIRTIO_LOOPBACK_LOG_CONFIG_CHANGE:
+	case VIRTIO_LOOPBACK_LOG_CONFIG_READ:
 		dec_config(d, e, v);
 		break;
 	case VIRTIO_LOOPBACK_LOG_QUEUE:

@@ -403,6 +403,9 @@ enum virtio_loopback_log_kind {
 
 	/* What the log itself lost */
 	VIRTIO_LOOPBACK_LOG_LOSS,		/* struct virtio_loopback_log_loss */
+
+	/* What the driver read of the config space, and at which generation */
+	VIRTIO_LOOPBACK_LOG_CONFIG_READ,	/* struct virtio_loopback_log_config */
 };
 
 /*
@@ -478,12 +481,16 @@ struct virtio_loopback_log_status {
 	__le32 reserved;
 };
 
-/* CONFIG_WRITE (driver) and CONFIG_CHANGE (device): bytes at @offset. */
+/*
+ * CONFIG_WRITE (driver), CONFIG_CHANGE (device) and CONFIG_READ (the
+ * driver read them, the config generation being @generation): bytes at
+ * @offset.
+ */
 struct virtio_loopback_log_config {
 	struct virtio_loopback_log_rec rec;
 	__le32 offset;
 	__le32 size;
-	__le32 generation;	/* after a CONFIG_CHANGE; 0 for CONFIG_WRITE */
+	__le32 generation;	/* after a CONFIG_CHANGE, at a CONFIG_READ; 0 for CONFIG_WRITE */
 	__le32 reserved;
 	__u8 data[];
 };
