@@ -90,7 +90,8 @@ static void usage(FILE *out)
 		"mode none, query-status running, and commands that need the module fail\n"
 		"until it is loaded; --record and --replay need it at start.\n"
 		"\n"
-		"Exit status: 0 after quit, SIGINT or SIGTERM; 1 could not start, or failed;\n"
+		"Exit status: 0 after quit, SIGINT or SIGTERM; 1 could not start, or failed\n"
+		"(a recording's file could not be written too);\n"
 		"2 bad usage; 3 ended well, but a recording lost records (marked in FILE).\n",
 		VIRTIO_LOOPBACK_PLAY_MAX_WINDOW);
 }
@@ -380,6 +381,8 @@ int main(int argc, char **argv)
 	if (o.pidfile && (daemonized || !o.daemonize))
 		unlink(o.pidfile);
 	qmpd_loop_fini();
+	if (!status && qmpd_record_failed())
+		status = EXIT_FAILURE;
 	if (!status && qmpd_record_lost())
 		status = EXIT_LOST;
 	return status;

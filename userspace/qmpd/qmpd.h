@@ -59,6 +59,8 @@ int qmpd_record_begin(struct vl_genl *genl, const char *file, char *why,
 int qmpd_record_end(struct vl_genl *genl, char *why, size_t size);
 /* Whether a recording this daemon wrote lost records. */
 bool qmpd_record_lost(void);
+/* Whether writing its last recording's file failed (a full disk). */
+bool qmpd_record_failed(void);
 /* At exit: end a recording still running, so that its file is whole. */
 void qmpd_record_fini(struct vl_genl *genl);
 

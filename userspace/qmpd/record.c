@@ -45,6 +45,11 @@ bool qmpd_record_lost(void)
 	return rec.lost;
 }
 
+bool qmpd_record_failed(void)
+{
+	return rec.failed;
+}
+
 /* The end of the stream: the file is whole, and how it went is said. */
 static void finish(struct vl_genl *genl)
 {
