@@ -551,10 +551,12 @@ static int vu_on_backend_req(struct vl_vhost_user *vu, struct vl_device *dev,
 			vu->path, msg.hdr.request);
 		return vu_ack_backend(vu, &msg, 1);
 	}
-	err = vu_config_changed(vu, dev, loop);
-	if (err)
-		return err;
-	return vu_ack_backend(vu, &msg, 0);
+	/*
+	 * Ack before reading the config: a back-end that waits for the ack
+	 * cannot answer GET_CONFIG meanwhile.
+	 */
+	err = vu_ack_backend(vu, &msg, 0);
+	return err ? err : vu_config_changed(vu, dev, loop);
 }
 
 static int vl_vhost_user_poll_fds(struct vl_device *dev, struct pollfd *fds,
