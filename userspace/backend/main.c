@@ -103,7 +103,7 @@ static const char vl_vhost_user_help[] =
 	"                             [COMMON OPTIONS]\n"
 	"\n"
 	"A virtio device served by an unmodified vhost-user back-end (for\n"
-	"example qemu-storage-daemon --export type=vhost-user-blk): this process\n"
+	"example a vhost-user-blk export of qemu-storage-daemon): this process\n"
 	"is its front-end, the role QEMU plays for a guest.  The device's\n"
 	"features and config space are the back-end's (GET_CONFIG); requests\n"
 	"are copied to and from rings in memory shared with the back-end.  If\n"
