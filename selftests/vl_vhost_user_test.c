@@ -7,7 +7,9 @@
  * through the device lands in the image (one and two queues), fio's
  * crc32c verify passes, a read-only export stays unwritten, ext4 works,
  * and a back-end killed with I/O in flight fails that I/O and removes the
- * device without a hang; both then start again.
+ * device without a hang; both then start again.  A back-end of the test's
+ * own (vl_test_vhost_user.h) does what qemu-storage-daemon 7.2 cannot be
+ * made to: announce a new capacity, and break the used ring.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -19,6 +21,7 @@
 
 #include "kselftest_harness.h"
 #include "vl_test_backend.h"
+#include "vl_test_vhost_user.h"
 
 #define QSD "/usr/bin/qemu-storage-daemon"
 #define MiB (1024 * 1024UL)
@@ -497,6 +500,78 @@ TEST_F_TIMEOUT(own, backend_killed_during_io_then_restarted, 300)
 			       .start = 32 * MiB, .len = 4 * MiB, .salt = 9 };
 	io_job_run(&job);
 	EXPECT_STREQ("", job.error);
+}
+
+/* ---- A back-end of the test's own ------------------------------------------ */
+
+static int count_vl_devices(void)
+{
+	DIR *d = opendir(VL_SYSFS);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += !strncmp(e->d_name, "vl", 2);
+	if (d)
+		closedir(d);
+	return n;
+}
+
+TEST_F_TIMEOUT(own, config_change_reaches_the_driver, 120)
+{
+	const char *argv[] = { "vhost-user", "--socket", "/tmp/vu-fake.sock",
+			       "--type", "blk", NULL };
+	struct fake_vu fake;
+	char block[32];
+	long size = -1;
+
+	ASSERT_EQ(0, fake_vu_start(&fake, "/tmp/vu-fake.sock", FAKE_VU_SERVE,
+				   IMAGE_SIZE / 512));
+	ASSERT_EQ(0, vl_backend_start(&self->e.bridge, argv));
+	ASSERT_EQ(0, vl_backend_child(&self->e.bridge, "block", block,
+				      sizeof(block)));
+	EXPECT_EQ(IMAGE_SIZE / 512, sysfs_long(block, "size"));
+	EXPECT_LT(0, fake.served) TH_LOG("the driver's probe read nothing");
+
+	ASSERT_EQ(0, fake_vu_resize(&fake, 2 * IMAGE_SIZE / 512));
+	for (int i = 0; i < 600 && size != 2 * IMAGE_SIZE / 512; i++) {
+		size = sysfs_long(block, "size");
+		usleep(50 * 1000);
+	}
+	EXPECT_EQ(2 * IMAGE_SIZE / 512, size);
+	vl_backend_stop(&self->e.bridge, SIGTERM);
+	fake_vu_stop(&fake);
+}
+
+TEST_F_TIMEOUT(own, broken_used_ring_removes_the_device, 120)
+{
+	const char *argv[] = { "vhost-user", "--socket", "/tmp/vu-fake.sock",
+			       "--type", "blk", NULL };
+	int before = count_vl_devices(), status;
+	struct fake_vu fake;
+
+	ASSERT_EQ(0, fake_vu_start(&fake, "/tmp/vu-fake.sock",
+				   FAKE_VU_BAD_USED, IMAGE_SIZE / 512));
+	/*
+	 * The driver's probe reads the partition table; its answer names no
+	 * request in flight.  The bridge may or may not have announced the
+	 * device by then: either way it must say why and exit 1, and the
+	 * device must go.
+	 */
+	vl_backend_start(&self->e.bridge, argv);
+	ASSERT_LT(0, self->e.bridge.pid);
+	status = reap_within(self->e.bridge.pid, 60);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1)
+		TH_LOG("vl-backend: status %#x", status);
+	if (status != -1) {
+		self->e.bridge.pid = 0;
+		close(self->e.bridge.out);
+	}
+	for (int i = 0; i < 200 && count_vl_devices() != before; i++)
+		usleep(50 * 1000);
+	EXPECT_EQ(before, count_vl_devices());
+	EXPECT_LT(0, fake.served);
+	fake_vu_stop(&fake);
 }
 
 TEST(no_backend_is_a_clear_error)
