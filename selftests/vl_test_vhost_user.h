@@ -47,6 +47,7 @@ enum {
 enum fake_vu_mode {
 	FAKE_VU_SERVE,		/* a well-behaved RAM disk */
 	FAKE_VU_BAD_USED,	/* the first request is answered with garbage */
+	FAKE_VU_SILENT,		/* reads every message, answers none */
 };
 
 struct fake_vu {
@@ -125,6 +126,11 @@ static inline bool fake_vu_on_msg(struct fake_vu *f)
 
 	if (!fake_vu_read(f->conn, &m, &fd))
 		return false;
+	if (f->mode == FAKE_VU_SILENT) {
+		if (fd >= 0)
+			close(fd);
+		return true;
+	}
 	switch (m.request) {
 	case FVU_GET_FEATURES:
 		fake_vu_reply_u64(f->conn, &m, FVU_FEATURES);

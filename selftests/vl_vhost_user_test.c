@@ -234,6 +234,7 @@ struct vu_env {
 	char image[64];
 	char sock[64];
 	char queues[8];
+	char stats[64];		/* the bridge's --stats file */
 	char block[32];
 	char dev[48];
 };
@@ -241,7 +242,8 @@ struct vu_env {
 static int vu_env_bridge(struct vu_env *env)
 {
 	const char *argv[] = { "vhost-user", "--socket", env->sock, "--type",
-			       "blk", "--queues", env->queues, NULL };
+			       "blk", "--queues", env->queues, "--stats",
+			       env->stats, NULL };
 
 	if (vl_backend_start(&env->bridge, argv))
 		return -1;
@@ -258,6 +260,7 @@ static void vu_env_start(struct __test_metadata *_metadata,
 	snprintf(env->image, sizeof(env->image), "/tmp/vu-%d.img", getpid());
 	snprintf(env->sock, sizeof(env->sock), "/tmp/vu-%d.sock", getpid());
 	snprintf(env->queues, sizeof(env->queues), "%d", queues);
+	snprintf(env->stats, sizeof(env->stats), "/tmp/vu-%d.stats", getpid());
 	ASSERT_EQ(0, make_image(env->image, IMAGE_SIZE, 0xab));
 	env->qsd = qsd_start(env->image, env->sock, queues, writable);
 	ASSERT_LT(0, env->qsd) TH_LOG("qemu-storage-daemon did not come up");
@@ -271,6 +274,8 @@ static void vu_env_stop(struct vu_env *env)
 	qsd_stop(&env->qsd, SIGTERM);
 	unlink(env->image);
 	unlink(env->sock);
+	if (env->stats[0])
+		unlink(env->stats);
 }
 
 FIXTURE(vu) {
@@ -379,6 +384,41 @@ TEST_F_TIMEOUT(vu, ext4_mkfs_mount_write_fsck, 300)
 	EXPECT_EQ(0, run("cmp /tmp/vu-payload /mnt/vu/payload"));
 	EXPECT_EQ(0, umount("/mnt/vu"));
 	unlink("/tmp/vu-payload");
+}
+
+/*
+ * Unbinding the driver resets the device: the bridge stops the back-end's
+ * rings (GET_VRING_BASE); binding it again starts them afresh.
+ */
+TEST_F_TIMEOUT(vu, driver_rebind_restarts_the_rings, 300)
+{
+	struct io_job job = { .dev = self->e.dev, .image = self->e.image,
+			      .start = 40 * MiB, .len = 4 * MiB, .salt = 11 };
+	char name[32], block[32], stats[2048];
+	int fd;
+
+	snprintf(name, sizeof(name), "virtio%d", self->e.bridge.virtio_index);
+	fd = open("/sys/bus/virtio/drivers/virtio_blk/unbind", O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(strlen(name), write(fd, name, strlen(name)));
+	close(fd);
+	fd = open("/sys/bus/virtio/drivers/virtio_blk/bind", O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(strlen(name), write(fd, name, strlen(name)));
+	close(fd);
+	ASSERT_EQ(0, vl_backend_child(&self->e.bridge, "block", block,
+				      sizeof(block)));
+	snprintf(self->e.dev, sizeof(self->e.dev), "/dev/%s", block);
+	io_job_run(&job);
+	EXPECT_STREQ("", job.error);
+	/* Started at the first DRIVER_OK, stopped at the reset, started again. */
+	ASSERT_EQ(0, vl_backend_stats(&self->e.bridge, self->e.stats, stats,
+				      sizeof(stats)));
+	EXPECT_EQ(2, vl_stat_value(stats, "vhost_user_ring_starts"))
+		TH_LOG("%s", stats);
+	EXPECT_EQ(0, vl_stat_value(stats, "vhost_user_failed"));
+	EXPECT_EQ(vl_stat_value(stats, "vhost_user_requests"),
+		  vl_stat_value(stats, "vhost_user_completions"));
 }
 
 /* ---- Tests that start their own ------------------------------------------ */
@@ -571,6 +611,28 @@ TEST_F_TIMEOUT(own, broken_used_ring_removes_the_device, 120)
 		usleep(50 * 1000);
 	EXPECT_EQ(before, count_vl_devices());
 	EXPECT_LT(0, fake.served);
+	fake_vu_stop(&fake);
+}
+
+/* A back-end that never answers is given up on: no hang. */
+TEST_F_TIMEOUT(own, silent_backend_is_given_up_on, 120)
+{
+	const char *argv[] = { "vhost-user", "--socket", "/tmp/vu-fake.sock",
+			       "--type", "blk", NULL };
+	struct fake_vu fake;
+	int status;
+
+	ASSERT_EQ(0, fake_vu_start(&fake, "/tmp/vu-fake.sock", FAKE_VU_SILENT,
+				   IMAGE_SIZE / 512));
+	EXPECT_NE(0, vl_backend_start(&self->e.bridge, argv));
+	ASSERT_LT(0, self->e.bridge.pid);
+	status = reap_within(self->e.bridge.pid, 90);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1)
+		TH_LOG("vl-backend: status %#x", status);
+	if (status != -1) {
+		self->e.bridge.pid = 0;
+		close(self->e.bridge.out);
+	}
 	fake_vu_stop(&fake);
 }
 

@@ -66,6 +66,7 @@ struct vl_vhost_user {
 	bool *pending_kick;
 	bool started;
 	uint64_t requests, completions, failed, config_changes;
+	uint64_t ring_starts;		/* DRIVER_OK after a reset, or the first */
 };
 
 static bool vu_has(uint64_t features, unsigned int bit)
@@ -346,6 +347,7 @@ static int vu_start(struct vl_vhost_user *vu, uint64_t driver_features)
 	if (err)
 		return vu_fail_conn(vu, err);
 	vu->started = true;
+	vu->ring_starts++;
 	vl_debug("vhost-user rings started (%u queues of %u)", vu->queues,
 		 VU_QUEUE_SIZE);
 	return 0;
@@ -619,11 +621,13 @@ static void vl_vhost_user_stats(struct vl_device *dev, FILE *f)
 	const struct vl_vhost_user *vu = dev->priv;
 
 	fprintf(f, "vhost_user_requests %llu\nvhost_user_completions %llu\n"
-		"vhost_user_failed %llu\nvhost_user_config_changes %llu\n",
+		"vhost_user_failed %llu\nvhost_user_config_changes %llu\n"
+		"vhost_user_ring_starts %llu\n",
 		(unsigned long long)vu->requests,
 		(unsigned long long)vu->completions,
 		(unsigned long long)vu->failed,
-		(unsigned long long)vu->config_changes);
+		(unsigned long long)vu->config_changes,
+		(unsigned long long)vu->ring_starts);
 }
 
 static void vu_free(struct vl_vhost_user *vu)
