@@ -208,6 +208,14 @@ $(BUILD)/host-tests/vl_blk_model_test: selftests/host/vl_blk_model_test.c usersp
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) -I$(TOP)/userspace/backend -o $@ $(filter %.c,$^)
 
+# vl-backend's vhost-user protocol and shadow rings on the host, against a
+# fake back-end on a socketpair and used rings the test writes.
+$(BUILD)/host-tests/vhost_user_proto_test: selftests/host/vhost_user_proto_test.c \
+		userspace/backend/vhost_user_msg.c userspace/backend/vhost_user_mem.c \
+		$(BACKEND_HDRS) $(LIBVL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) -I$(TOP)/userspace/backend -o $@ $(filter %.c,$^)
+
 # The replay log's parser and builders (kmod/vl_logfmt.c), on the host.
 $(BUILD)/host-tests/vl_logfmt_test: selftests/host/vl_logfmt_test.c selftests/host/vl_logbuild.h \
 		$(LOGFMT_SRCS) $(LOGFMT_HDRS)

@@ -97,11 +97,18 @@ struct vl_console_options {
 	const char *socket_path;	/* NULL: stdin and stdout */
 };
 
+struct vl_vhost_user_options {
+	const char *socket_path;	/* the back-end's unix socket */
+	unsigned int queues;
+};
+
 /* Each returns 0, or prints why it cannot and returns a negative errno. */
 int vl_rng_init(struct vl_device *dev);
 int vl_blk_init(struct vl_device *dev, const struct vl_blk_options *opts);
 int vl_console_init(struct vl_device *dev,
 		    const struct vl_console_options *opts);
+int vl_vhost_user_init(struct vl_device *dev,
+		       const struct vl_vhost_user_options *opts);
 
 /* ---- The event loop (loop.c) -------------------------------------------- */
 
@@ -130,6 +137,11 @@ void vl_complete_end(struct vl_loop *loop, uint32_t len);
 /* Complete with a copy of @data. */
 void vl_complete(struct vl_loop *loop, uint64_t id, uint32_t queue,
 		 const void *data, uint32_t len);
+/*
+ * The model cannot go on (it has said why): the loop stops, the channel
+ * closes and the kernel fails what is in flight and removes the device.
+ */
+void vl_fail(struct vl_loop *loop);
 /* Tell the driver that @size config bytes at @offset changed. */
 void vl_config_changed(struct vl_loop *loop, struct vl_device *dev,
 		       uint32_t offset, uint32_t size);

@@ -119,6 +119,11 @@ void vl_complete(struct vl_loop *loop, uint64_t id, uint32_t queue,
 	vl_complete_end(loop, len);
 }
 
+void vl_fail(struct vl_loop *loop)
+{
+	loop->fatal = true;
+}
+
 void vl_config_changed(struct vl_loop *loop, struct vl_device *dev,
 		       uint32_t offset, uint32_t size)
 {

@@ -18,6 +18,8 @@ struct vl_cli {
 	struct vl_serve_options serve;
 	struct vl_blk_options blk;
 	struct vl_console_options console;
+	struct vl_vhost_user_options vhost_user;
+	const char *vhost_user_type;
 };
 
 struct vl_device_kind {
@@ -44,6 +46,8 @@ static const char vl_usage[] =
 	"  rng                      virtio-rng, random bytes from getrandom()\n"
 	"  blk --file FILE ...      virtio-blk on a file or a block device\n"
 	"  console [--socket PATH]  virtio-console on stdin/stdout or a socket\n"
+	"  vhost-user --socket PATH --type blk [--queues N]\n"
+	"                           a device served by a vhost-user back-end\n"
 	"\n"
 	"Common options (before or after DEVICE):\n"
 	"  -v, --verbose            log what the driver does on stderr\n"
@@ -93,6 +97,22 @@ static const char vl_console_help[] =
 	"  -s, --socket PATH  listen on PATH; one client at a time, the next\n"
 	"                     one is accepted when it has gone; output while no\n"
 	"                     client is connected is dropped\n";
+
+static const char vl_vhost_user_help[] =
+	"usage: vl-backend vhost-user --socket PATH --type blk [--queues N]\n"
+	"                             [COMMON OPTIONS]\n"
+	"\n"
+	"A virtio device served by an unmodified vhost-user back-end (for\n"
+	"example a vhost-user-blk export of qemu-storage-daemon): this process\n"
+	"is its front-end, the role QEMU plays for a guest.  The device's\n"
+	"features and config space are the back-end's (GET_CONFIG); requests\n"
+	"are copied to and from rings in memory shared with the back-end.  If\n"
+	"the back-end goes away, the device is removed and vl-backend exits 1.\n"
+	"\n"
+	"  -s, --socket PATH  the back-end's unix socket (required)\n"
+	"  -t, --type TYPE    the device type; only blk is supported\n"
+	"  -q, --queues N     request queues, 1 to 64 and at most what the\n"
+	"                     back-end serves (default 1)\n";
 
 /* ---- Options of each device ------------------------------------------- */
 
@@ -158,6 +178,53 @@ static bool vl_console_option(struct vl_cli *cli, int opt, const char *arg)
 	return true;
 }
 
+static bool vl_vhost_user_option(struct vl_cli *cli, int opt,
+				 const char *arg)
+{
+	switch (opt) {
+	case 's':
+		if (!arg[0]) {
+			vl_err("--socket wants a path");
+			return false;
+		}
+		cli->vhost_user.socket_path = arg;
+		return true;
+	case 't':
+		if (strcmp(arg, "blk")) {
+			vl_err("--type: only blk is supported, not '%s'", arg);
+			return false;
+		}
+		cli->vhost_user_type = arg;
+		return true;
+	case 'q':
+		if (vl_parse_queues(arg, &cli->vhost_user.queues))
+			return true;
+		vl_err("--queues wants a number from 1 to %u, not '%s'",
+		       VIRTIO_LOOPBACK_MAX_QUEUES, arg);
+		return false;
+	}
+	return false;
+}
+
+static bool vl_vhost_user_check(struct vl_cli *cli)
+{
+	if (!cli->vhost_user.socket_path) {
+		vl_err("vhost-user needs --socket PATH");
+		return false;
+	}
+	if (!cli->vhost_user_type) {
+		vl_err("vhost-user needs --type blk");
+		return false;
+	}
+	return true;
+}
+
+static int vl_vhost_user_kind_init(struct vl_device *dev,
+				   const struct vl_cli *cli)
+{
+	return vl_vhost_user_init(dev, &cli->vhost_user);
+}
+
 static int vl_rng_kind_init(struct vl_device *dev, const struct vl_cli *cli)
 {
 	(void)cli;
@@ -204,6 +271,14 @@ static const struct option vl_console_longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static const struct option vl_vhost_user_longopts[] = {
+	{ "socket", required_argument, NULL, 's' },
+	{ "type", required_argument, NULL, 't' },
+	{ "queues", required_argument, NULL, 'q' },
+	VL_COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 },
+};
+
 static const struct vl_device_kind vl_kinds[] = {
 	{
 		.name = "rng",
@@ -228,6 +303,15 @@ static const struct vl_device_kind vl_kinds[] = {
 		.longopts = vl_console_longopts,
 		.option = vl_console_option,
 		.init = vl_console_kind_init,
+	},
+	{
+		.name = "vhost-user",
+		.help = vl_vhost_user_help,
+		.shortopts = ":s:t:q:vh",
+		.longopts = vl_vhost_user_longopts,
+		.option = vl_vhost_user_option,
+		.check = vl_vhost_user_check,
+		.init = vl_vhost_user_kind_init,
 	},
 };
 
@@ -344,7 +428,7 @@ static int vl_parse_common(int argc, char **argv, struct vl_cli *cli)
 		}
 	}
 	if (optind >= argc) {
-		vl_err("which device? rng, blk or console");
+		vl_err("which device? rng, blk, console or vhost-user");
 		vl_usage_error();
 		exit(VL_EXIT_USAGE);
 	}
@@ -392,14 +476,14 @@ static bool vl_parse_device(const struct vl_device_kind *kind, int argc,
 int main(int argc, char **argv)
 {
 	const struct vl_device_kind *kind;
-	struct vl_cli cli = { .blk.queues = 1 };
+	struct vl_cli cli = { .blk.queues = 1, .vhost_user.queues = 1 };
 	struct vl_device dev;
 	int first, status;
 
 	first = vl_parse_common(argc, argv, &cli);
 	kind = vl_find_kind(argv[first]);
 	if (!kind) {
-		vl_err("unknown device '%s': choose rng, blk or console",
+		vl_err("unknown device '%s': choose rng, blk, console or vhost-user",
 		       argv[first]);
 		vl_usage_error();
 		return VL_EXIT_USAGE;
