@@ -15,115 +15,8 @@
 
 #include "kselftest_harness.h"
 #include "vl_test_backend.h"
+#include "vl_test_disk.h"
 
-#define MiB (1024 * 1024UL)
-#define CHUNK MiB
-
-/* Deterministic content of any 8 bytes of the disk, from their offset. */
-static uint64_t pattern_word(uint64_t offset, uint64_t salt)
-{
-	uint64_t x = (offset / 8 + 1) * 0x9e3779b97f4a7c15ULL ^ salt;
-
-	x ^= x >> 31;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	return x ^ (x >> 29);
-}
-
-static void fill_pattern(uint64_t *buf, size_t len, uint64_t offset,
-			 uint64_t salt)
-{
-	for (size_t i = 0; i < len / 8; i++)
-		buf[i] = pattern_word(offset + i * 8, salt);
-}
-
-/* Offset of the first byte that differs from the pattern, or -1. */
-static long check_pattern(const uint64_t *buf, size_t len, uint64_t offset,
-			  uint64_t salt)
-{
-	for (size_t i = 0; i < len / 8; i++)
-		if (buf[i] != pattern_word(offset + i * 8, salt))
-			return offset + i * 8;
-	return -1;
-}
-
-struct io_job {
-	const char *dev;	/* /dev/vdX */
-	const char *file;	/* its backing file, or NULL */
-	uint64_t start, len, salt;
-	int cpu;		/* pin to it, or -1 */
-	char error[160];
-};
-
-static int io_job_pin(struct io_job *job)
-{
-	cpu_set_t set;
-
-	if (job->cpu < 0)
-		return 0;
-	CPU_ZERO(&set);
-	CPU_SET(job->cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
-/* Write the pattern with O_DIRECT, read it back, compare with the file. */
-static void *io_job_run(void *arg)
-{
-	struct io_job *job = arg;
-	uint64_t *buf = NULL;
-	int fd = -1, ffd = -1;
-	uint64_t off;
-	long bad;
-
-	if (io_job_pin(job) || posix_memalign((void **)&buf, 4096, CHUNK)) {
-		snprintf(job->error, sizeof(job->error), "setup: %s", strerror(errno));
-		return NULL;
-	}
-	fd = open(job->dev, O_RDWR | O_DIRECT);
-	if (fd < 0) {
-		snprintf(job->error, sizeof(job->error), "open %s: %s", job->dev,
-			 strerror(errno));
-		goto out;
-	}
-	for (off = job->start; off < job->start + job->len; off += CHUNK) {
-		fill_pattern(buf, CHUNK, off, job->salt);
-		if (pwrite(fd, buf, CHUNK, off) != CHUNK) {
-			snprintf(job->error, sizeof(job->error), "write at %lu: %s",
-				 (unsigned long)off, strerror(errno));
-			goto out;
-		}
-	}
-	for (off = job->start; off < job->start + job->len; off += CHUNK) {
-		memset(buf, 0, CHUNK);
-		if (pread(fd, buf, CHUNK, off) != CHUNK) {
-			snprintf(job->error, sizeof(job->error), "read at %lu: %s",
-				 (unsigned long)off, strerror(errno));
-			goto out;
-		}
-		bad = check_pattern(buf, CHUNK, off, job->salt);
-		if (bad >= 0) {
-			snprintf(job->error, sizeof(job->error),
-				 "read back wrong data at byte %ld", bad);
-			goto out;
-		}
-	}
-	/* The backing file must hold the same bytes. */
-	ffd = job->file ? open(job->file, O_RDONLY) : -1;
-	for (off = job->start; ffd >= 0 && off < job->start + job->len; off += CHUNK) {
-		if (pread(ffd, buf, CHUNK, off) != CHUNK ||
-		    (bad = check_pattern(buf, CHUNK, off, job->salt)) >= 0) {
-			snprintf(job->error, sizeof(job->error),
-				 "backing file differs near byte %lu", (unsigned long)off);
-			goto out;
-		}
-	}
-out:
-	if (ffd >= 0)
-		close(ffd);
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return NULL;
-}
 
 static int make_file(const char *path, uint64_t size)
 {
@@ -133,16 +26,6 @@ static int make_file(const char *path, uint64_t size)
 	if (fd >= 0)
 		close(fd);
 	return ret;
-}
-
-static long sysfs_long(const char *block, const char *attr)
-{
-	char path[128], buf[64];
-
-	snprintf(path, sizeof(path), "/sys/block/%s/%s", block, attr);
-	if (vl_read_file(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	return atol(buf);
 }
 
 /* The device id the driver read (GET_ID), without its line ending. */
@@ -248,17 +131,13 @@ TEST_F_TIMEOUT(blk, pattern_32MiB_verifies_on_every_queue, 300)
 		{ .dev = self->e.dev, .file = self->e.file, .start = 16 * MiB,
 		  .len = 16 * MiB, .salt = 1, .cpu = 1 },
 	};
-	pthread_t threads[2];
 	char debugfs[8192];
 	int i;
 
 	/* One writer per CPU: blk-mq maps each CPU to its own queue. */
+	ASSERT_EQ(0, io_jobs_run(jobs, 2));
 	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, pthread_create(&threads[i], NULL, io_job_run, &jobs[i]));
-	for (i = 0; i < 2; i++) {
-		pthread_join(threads[i], NULL);
 		EXPECT_STREQ("", jobs[i].error);
-	}
 
 	ASSERT_LT(0, vl_read_file(VL_DEBUGFS "/devices", debugfs, sizeof(debugfs)));
 	for (i = 0; i < atoi(variant->queues); i++) {
@@ -313,13 +192,6 @@ TEST_F(blk, flush_and_device_id)
 	/* GET_ID answers the backend's --serial. */
 	ASSERT_EQ(0, read_serial(self->e.block, buf, sizeof(buf)));
 	EXPECT_STREQ(self->e.serial, buf);
-}
-
-static int run(const char *cmd)
-{
-	int status = system(cmd);
-
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 TEST_F_TIMEOUT(blk, ext4_mkfs_mount_copy_umount, 300)
@@ -386,19 +258,6 @@ static void dump_stack_of(struct __test_metadata *_metadata, pid_t pid,
 		TH_LOG("%s %d is stuck in:\n%s", who, pid, buf);
 }
 
-/* Reap @pid within @seconds; returns its status, or -1. */
-static int reap_within(pid_t pid, int seconds)
-{
-	int status;
-
-	for (int i = 0; i < seconds * 20; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return status;
-		usleep(50 * 1000);
-	}
-	return -1;
-}
-
 /* Kill the backend and check that it died; the fixture must not stop it. */
 static void kill_backend(struct __test_metadata *_metadata,
 			 struct vl_backend_proc *backend)
@@ -414,35 +273,13 @@ static void kill_backend(struct __test_metadata *_metadata,
 	close(backend->out);
 }
 
-/*
- * A child that writes until a write fails; it exits 0 when the first
- * failure is EIO, else with the errno (or 100 when all writes succeeded).
- */
-static pid_t start_writer(const char *dev)
-{
-	pid_t pid = fork();
-	void *buf;
-	int fd;
-
-	if (pid)
-		return pid;
-	fd = open(dev, O_RDWR | O_DIRECT);
-	if (fd < 0 || posix_memalign(&buf, 4096, 64 * 1024))
-		_exit(101);
-	memset(buf, 0x5a, 64 * 1024);
-	for (long n = 0; n < 100000; n++)
-		if (pwrite(fd, buf, 64 * 1024, (n % 512) * 64 * 1024) < 0)
-			_exit(errno == EIO ? 0 : errno);
-	_exit(100);
-}
-
 TEST_F_TIMEOUT(blk_slow, sigkill_during_io_fails_the_io, 120)
 {
 	long inflight;
 	pid_t writer;
 	int status;
 
-	writer = start_writer(self->e.dev);
+	writer = start_writer(self->e.dev, 64 * 1024, 100000);
 	ASSERT_LE(0, writer);
 	inflight = vl_wait_inflight(self->e.backend.index, 10);
 	ASSERT_LT(0, inflight) TH_LOG("no request in flight on vl%d within 10 s",
@@ -575,7 +412,6 @@ TEST_F_TIMEOUT(own, four_devices_at_once, 300)
 {
 	struct vl_backend_proc backends[4];
 	struct io_job jobs[4];
-	pthread_t threads[4];
 	char files[4][32], devs[4][48], block[32];
 	int i;
 
@@ -592,12 +428,9 @@ TEST_F_TIMEOUT(own, four_devices_at_once, 300)
 					   .len = 8 * MiB, .salt = 100 + i,
 					   .cpu = -1 };
 	}
+	ASSERT_EQ(0, io_jobs_run(jobs, 4));
 	for (i = 0; i < 4; i++)
-		ASSERT_EQ(0, pthread_create(&threads[i], NULL, io_job_run, &jobs[i]));
-	for (i = 0; i < 4; i++) {
-		pthread_join(threads[i], NULL);
 		EXPECT_STREQ("", jobs[i].error) TH_LOG("device %d", i);
-	}
 	for (i = 0; i < 4; i++) {
 		vl_backend_stop(&backends[i], SIGTERM);
 		unlink(files[i]);

@@ -21,104 +21,11 @@
 
 #include "kselftest_harness.h"
 #include "vl_test_backend.h"
+#include "vl_test_disk.h"
 #include "vl_test_vhost_user.h"
 
 #define QSD "/usr/bin/qemu-storage-daemon"
-#define MiB (1024 * 1024UL)
-#define CHUNK MiB
 #define IMAGE_SIZE (64 * MiB)
-
-/* Deterministic content of any 8 bytes of the disk, from their offset. */
-static uint64_t pattern_word(uint64_t offset, uint64_t salt)
-{
-	uint64_t x = (offset / 8 + 1) * 0x9e3779b97f4a7c15ULL ^ salt;
-
-	x ^= x >> 31;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	return x ^ (x >> 29);
-}
-
-static void fill_pattern(uint64_t *buf, size_t len, uint64_t offset,
-			 uint64_t salt)
-{
-	for (size_t i = 0; i < len / 8; i++)
-		buf[i] = pattern_word(offset + i * 8, salt);
-}
-
-static bool pattern_ok(const uint64_t *buf, size_t len, uint64_t offset,
-		       uint64_t salt)
-{
-	for (size_t i = 0; i < len / 8; i++)
-		if (buf[i] != pattern_word(offset + i * 8, salt))
-			return false;
-	return true;
-}
-
-struct io_job {
-	const char *dev;	/* /dev/vdX */
-	const char *image;	/* the file qemu-storage-daemon exports */
-	uint64_t start, len, salt;
-	int cpu;
-	char error[160];
-};
-
-/* Write with O_DIRECT, read back through the device and from the image. */
-static void *io_job_run(void *arg)
-{
-	struct io_job *job = arg;
-	uint64_t *buf = NULL, off;
-	int fd = -1, ifd = -1;
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(job->cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set) ||
-	    posix_memalign((void **)&buf, 4096, CHUNK)) {
-		snprintf(job->error, sizeof(job->error), "setup: %s", strerror(errno));
-		return NULL;
-	}
-	fd = open(job->dev, O_RDWR | O_DIRECT);
-	ifd = open(job->image, O_RDONLY);
-	if (fd < 0 || ifd < 0) {
-		snprintf(job->error, sizeof(job->error), "open: %s", strerror(errno));
-		goto out;
-	}
-	for (off = job->start; off < job->start + job->len; off += CHUNK) {
-		fill_pattern(buf, CHUNK, off, job->salt);
-		if (pwrite(fd, buf, CHUNK, off) != CHUNK) {
-			snprintf(job->error, sizeof(job->error), "write at %lu: %s",
-				 (unsigned long)off, strerror(errno));
-			goto out;
-		}
-	}
-	if (fsync(fd)) {
-		snprintf(job->error, sizeof(job->error), "fsync: %s", strerror(errno));
-		goto out;
-	}
-	for (off = job->start; off < job->start + job->len; off += CHUNK) {
-		memset(buf, 0, CHUNK);
-		if (pread(fd, buf, CHUNK, off) != CHUNK ||
-		    !pattern_ok(buf, CHUNK, off, job->salt)) {
-			snprintf(job->error, sizeof(job->error),
-				 "device reads back wrong data near byte %lu",
-				 (unsigned long)off);
-			goto out;
-		}
-		if (pread(ifd, buf, CHUNK, off) != CHUNK ||
-		    !pattern_ok(buf, CHUNK, off, job->salt)) {
-			snprintf(job->error, sizeof(job->error),
-				 "the image differs near byte %lu", (unsigned long)off);
-			goto out;
-		}
-	}
-out:
-	if (ifd >= 0)
-		close(ifd);
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return NULL;
-}
 
 static int make_image(const char *path, uint64_t size, int byte)
 {
@@ -133,36 +40,6 @@ static int make_image(const char *path, uint64_t size, int byte)
 	if (fd >= 0)
 		close(fd);
 	return ret;
-}
-
-static long sysfs_long(const char *block, const char *attr)
-{
-	char path[128], buf[64];
-
-	snprintf(path, sizeof(path), "/sys/block/%s/%s", block, attr);
-	if (vl_read_file(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	return atol(buf);
-}
-
-static int run(const char *cmd)
-{
-	int status = system(cmd);
-
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* Reap @pid within @seconds; returns its status, or -1. */
-static int reap_within(pid_t pid, int seconds)
-{
-	int status;
-
-	for (int i = 0; i < seconds * 20; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return status;
-		usleep(50 * 1000);
-	}
-	return -1;
 }
 
 /* ---- qemu-storage-daemon ------------------------------------------------- */
@@ -327,21 +204,16 @@ TEST_F(vu, capacity_and_queues_are_the_exports)
 TEST_F_TIMEOUT(vu, pattern_16MiB_lands_in_the_image, 300)
 {
 	struct io_job jobs[2] = {
-		{ .dev = self->e.dev, .image = self->e.image, .start = 0,
+		{ .dev = self->e.dev, .file = self->e.image, .start = 0,
 		  .len = 8 * MiB, .salt = 7, .cpu = 0 },
-		{ .dev = self->e.dev, .image = self->e.image, .start = 8 * MiB,
+		{ .dev = self->e.dev, .file = self->e.image, .start = 8 * MiB,
 		  .len = 8 * MiB, .salt = 7, .cpu = 1 },
 	};
-	pthread_t threads[2];
-	int i;
 
 	/* One writer per CPU: with two queues, each CPU has its own. */
-	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, pthread_create(&threads[i], NULL, io_job_run, &jobs[i]));
-	for (i = 0; i < 2; i++) {
-		pthread_join(threads[i], NULL);
+	ASSERT_EQ(0, io_jobs_run(jobs, 2));
+	for (int i = 0; i < 2; i++)
 		EXPECT_STREQ("", jobs[i].error);
-	}
 }
 
 TEST_F_TIMEOUT(vu, fio_crc32c_verify_64MiB, 600)
@@ -392,7 +264,7 @@ TEST_F_TIMEOUT(vu, ext4_mkfs_mount_write_fsck, 300)
  */
 TEST_F_TIMEOUT(vu, driver_rebind_restarts_the_rings, 300)
 {
-	struct io_job job = { .dev = self->e.dev, .image = self->e.image,
+	struct io_job job = { .dev = self->e.dev, .file = self->e.image,
 			      .start = 40 * MiB, .len = 4 * MiB, .salt = 11 };
 	char name[32], block[32], stats[2048];
 	int fd;
@@ -474,28 +346,6 @@ TEST_F_TIMEOUT(own, readonly_export_refuses_writes, 120)
 	close(fd);
 }
 
-/*
- * A child that writes until a write fails; it exits 0 when the first
- * failure is EIO, else with the errno (or 100 when all writes succeeded).
- */
-static pid_t start_writer(const char *dev)
-{
-	pid_t pid = fork();
-	void *buf;
-	int fd;
-
-	if (pid)
-		return pid;
-	fd = open(dev, O_RDWR | O_DIRECT);
-	if (fd < 0 || posix_memalign(&buf, 4096, 256 * 1024))
-		_exit(101);
-	memset(buf, 0x5a, 256 * 1024);
-	for (long n = 0; n < 1000000; n++)
-		if (pwrite(fd, buf, 256 * 1024, (n % 256) * 256 * 1024) < 0)
-			_exit(errno == EIO ? 0 : errno);
-	_exit(100);
-}
-
 TEST_F_TIMEOUT(own, backend_killed_during_io_then_restarted, 300)
 {
 	struct io_job job;
@@ -504,7 +354,7 @@ TEST_F_TIMEOUT(own, backend_killed_during_io_then_restarted, 300)
 	long inflight;
 
 	vu_env_start(_metadata, &self->e, 1, true);
-	writer = start_writer(self->e.dev);
+	writer = start_writer(self->e.dev, 256 * 1024, 1000000);
 	ASSERT_LE(0, writer);
 	inflight = vl_wait_inflight(self->e.bridge.index, 30);
 	ASSERT_LT(0, inflight) TH_LOG("no request in flight on vl%d within 30 s",
@@ -536,7 +386,7 @@ TEST_F_TIMEOUT(own, backend_killed_during_io_then_restarted, 300)
 	self->e.qsd = qsd_start(self->e.image, self->e.sock, 1, true);
 	ASSERT_LT(0, self->e.qsd);
 	ASSERT_EQ(0, vu_env_bridge(&self->e));
-	job = (struct io_job){ .dev = self->e.dev, .image = self->e.image,
+	job = (struct io_job){ .dev = self->e.dev, .file = self->e.image,
 			       .start = 32 * MiB, .len = 4 * MiB, .salt = 9 };
 	io_job_run(&job);
 	EXPECT_STREQ("", job.error);
