@@ -211,7 +211,7 @@ TEST_F(log, one_line_per_record)
 	EXPECT_LINE(&self->r, 2, "features      driver_features 0x100000200");
 	EXPECT_LINE(&self->r, 3, "vl0     0 queue         size 256");
 	EXPECT_LINE(&self->r, 13, "interrupt     used_idx 4");
-	EXPECT_LINE(&self->r, 25, "config-change offset 0 size 2 generation 1");
+	EXPECT_LINE(&self->r, 25, "config-change offset 0 size 2 generation 1 value 16384");
 	EXPECT_LINE(&self->r, 27, "-       - loss          records 3 bytes 512");
 	EXPECT_LINE(&self->r, 28, "reset         epoch 1");
 	EXPECT_LINE(&self->r, 29, "vl2     - removed");

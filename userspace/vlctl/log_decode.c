@@ -408,15 +408,27 @@ static int dec_device(struct vl_logdec *d, struct emit *e,
 	return dev_set_type(d, v->device, o->device_id);
 }
 
+/*
+ * Config fields are little-endian numbers of 1, 2, 4 or 8 bytes (virtio
+ * 1.x): one that size is shown as its value.
+ */
 static void dec_config(struct vl_logdec *d, struct emit *e,
 		       const struct vl_log_rec_view *v)
 {
+	u32 size = v->u.config.size;
+	u64 value = 0;
+
 	emit_u64(e, "offset", v->u.config.offset);
-	emit_u64(e, "size", v->u.config.size);
+	emit_u64(e, "size", size);
 	if (v->kind != VIRTIO_LOOPBACK_LOG_CONFIG_WRITE)
 		emit_u64(e, "generation", v->u.config.generation);
+	if (size == 1 || size == 2 || size == 4 || size == 8) {
+		for (u32 i = size; i-- > 0;)
+			value = value << 8 | v->u.config.data[i];
+		emit_u64(e, "value", value);
+	}
 	if (d->opts.raw)
-		emit_bytes(e, "data", v->u.config.data, v->u.config.size);
+		emit_bytes(e, "data", v->u.config.data, size);
 }
 
 /*
