@@ -293,6 +293,8 @@ static ssize_t vl_chardev_read(struct file *file, char __user *buf,
 	if (!dev)
 		return -ENODEV;
 	for (;;) {
+		/* Requests and completions are logged now: a fresh icount. */
+		vl_icount_sample();
 		if (mutex_lock_interruptible(&dev->read_mutex))
 			return -ERESTARTSYS;
 		down_read(&dev->rings_sem);
@@ -422,6 +424,8 @@ static ssize_t vl_chardev_write(struct file *file, const char __user *buf,
 		return -ENODEV;
 
 	for (;;) {
+		/* Requests and completions are logged now: a fresh icount. */
+		vl_icount_sample();
 		/* Frozen (stop): the device side completes nothing until cont. */
 		if (vl_frozen()) {
 			if (file->f_flags & O_NONBLOCK)

@@ -3,12 +3,13 @@
  * virtio-loopback: where the replay log's icounts come from.
  *
  * pmu: one pinned kernel counter of retired instructions per online CPU
- * (PERF_COUNT_HW_INSTRUCTIONS), created when a recording starts.  Before
- * a record is stamped where its producer may sleep, the producer reads
- * its own CPU's counter: perf_event_read_value() takes a mutex, and with
- * migration disabled the counter it reads is the local one, so no IPI.
- * A record's icount is the sum of the values last read on every CPU; one
- * stamped in atomic context gets the sum as it stood.  The log (vl_log.c)
+ * (PERF_COUNT_HW_INSTRUCTIONS), created when a recording starts.  The
+ * backend channel's read() and write(), which may sleep, read their own
+ * CPU's counter before they log: perf_event_read_value() takes a mutex,
+ * and with migration disabled the counter it reads is the local one, so
+ * no IPI.  A record's icount is the sum of the values last read on every
+ * CPU; one made on a driver's path (a kick, an interrupt) gets the sum as
+ * it stood, and never waits for a counter.  The log (vl_log.c)
  * forces each icount above the previous one.
  *
  * virtual: one instruction per nanosecond of monotonic time since the
@@ -128,8 +129,10 @@ void vl_icount_stop(void)
 }
 
 /*
- * Read this CPU's counter, if the caller may sleep; else leave the value
- * last read.  Called before a record is stamped.
+ * Read this CPU's counter.  Called where records are about to be made by
+ * a caller that may sleep and holds no lock: the backend channel's read()
+ * and write().  Records made anywhere else (a driver's kick, an
+ * interrupt) are stamped with the values last read, never wait here.
  */
 void vl_icount_sample(void)
 {
@@ -137,7 +140,8 @@ void vl_icount_sample(void)
 	u64 enabled, running;
 	int idx;
 
-	if (vl_icount_kind != VIRTIO_LOOPBACK_ICOUNT_PMU || !preemptible())
+	might_sleep();
+	if (vl_icount_kind != VIRTIO_LOOPBACK_ICOUNT_PMU)
 		return;
 	idx = srcu_read_lock(&vl_icount_srcu);
 	migrate_disable();

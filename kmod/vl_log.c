@@ -234,7 +234,6 @@ bool vl_log_begin(struct vl_log_writer *w, u16 kind, u16 flags, u32 device,
 			VIRTIO_LOOPBACK_LOG_ALIGN);
 	u32 loss;
 
-	vl_icount_sample();
 	spin_lock_irqsave(&vl_log.lock, w->flags);
 	w->reserved = false;
 	loss = vl_log.unmarked_records ?
