@@ -196,23 +196,7 @@ TEST_F(blk, flush_and_device_id)
 
 TEST_F_TIMEOUT(blk, ext4_mkfs_mount_copy_umount, 300)
 {
-	char cmd[512];
-
-	if (access("/sbin/mke2fs", X_OK))
-		SKIP(return, "no /sbin/mke2fs in this initramfs");
-	snprintf(cmd, sizeof(cmd), "/sbin/mke2fs -q -F -t ext4 %s", self->e.dev);
-	ASSERT_EQ(0, run(cmd));
-	ASSERT_EQ(0, run("mkdir -p /mnt/vl && head -c 4194304 /dev/urandom > /tmp/payload"));
-	ASSERT_EQ(0, mount(self->e.dev, "/mnt/vl", "ext4", 0, NULL))
-		TH_LOG("mount: %s", strerror(errno));
-	EXPECT_EQ(0, run("cp /tmp/payload /mnt/vl/payload && sync"));
-	EXPECT_EQ(0, umount("/mnt/vl"));
-	/* Read it back from the disk, not from the page cache. */
-	ASSERT_EQ(0, run("echo 3 > /proc/sys/vm/drop_caches"));
-	ASSERT_EQ(0, mount(self->e.dev, "/mnt/vl", "ext4", MS_RDONLY, NULL));
-	EXPECT_EQ(0, run("cmp /tmp/payload /mnt/vl/payload"));
-	EXPECT_EQ(0, umount("/mnt/vl"));
-	unlink("/tmp/payload");
+	ext4_round_trip(self->e.dev, "/mnt/vl");
 }
 
 /*

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -187,6 +188,41 @@ static inline int reap_within(pid_t pid, int seconds)
 	}
 	return -1;
 }
+
+/*
+ * ext4 on @dev: mkfs, mount on @mnt, copy 4 MiB of random bytes in,
+ * umount, e2fsck clean, and the copy read back from the disk, not from
+ * the page cache.  For a harness test (kselftest_harness.h first).
+ */
+#define ext4_round_trip(dev, mnt)					\
+	do {								\
+		char cmd_[512];						\
+									\
+		if (access("/sbin/mke2fs", X_OK) ||			\
+		    access("/sbin/e2fsck", X_OK))			\
+			SKIP(return, "no mke2fs or e2fsck in this initramfs"); \
+		snprintf(cmd_, sizeof(cmd_), "/sbin/mke2fs -q -F -t ext4 %s", dev); \
+		ASSERT_EQ(0, run(cmd_));				\
+		snprintf(cmd_, sizeof(cmd_), "mkdir -p %s && head -c 4194304 " \
+			 "/dev/urandom > /tmp/ext4-payload", mnt);	\
+		ASSERT_EQ(0, run(cmd_));				\
+		ASSERT_EQ(0, mount(dev, mnt, "ext4", 0, NULL))		\
+			TH_LOG("mount: %s", strerror(errno));		\
+		snprintf(cmd_, sizeof(cmd_),				\
+			 "cp /tmp/ext4-payload %s/payload && sync", mnt); \
+		EXPECT_EQ(0, run(cmd_));				\
+		EXPECT_EQ(0, umount(mnt));				\
+		snprintf(cmd_, sizeof(cmd_),				\
+			 "/sbin/e2fsck -f -n %s >/dev/null 2>&1", dev);	\
+		EXPECT_EQ(0, run(cmd_)) TH_LOG("e2fsck found errors");	\
+		ASSERT_EQ(0, run("echo 3 > /proc/sys/vm/drop_caches"));	\
+		ASSERT_EQ(0, mount(dev, mnt, "ext4", MS_RDONLY, NULL));	\
+		snprintf(cmd_, sizeof(cmd_),				\
+			 "cmp /tmp/ext4-payload %s/payload", mnt);	\
+		EXPECT_EQ(0, run(cmd_));				\
+		EXPECT_EQ(0, umount(mnt));				\
+		unlink("/tmp/ext4-payload");				\
+	} while (0)
 
 /*
  * A child that writes @chunk bytes at a time (over the disk's first 32

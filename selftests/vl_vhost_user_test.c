@@ -236,26 +236,7 @@ TEST_F_TIMEOUT(vu, fio_crc32c_verify_64MiB, 600)
 
 TEST_F_TIMEOUT(vu, ext4_mkfs_mount_write_fsck, 300)
 {
-	char cmd[512];
-
-	if (access("/sbin/mke2fs", X_OK) || access("/sbin/e2fsck", X_OK))
-		SKIP(return, "no mke2fs or e2fsck in this initramfs");
-	snprintf(cmd, sizeof(cmd), "/sbin/mke2fs -q -F -t ext4 %s", self->e.dev);
-	ASSERT_EQ(0, run(cmd));
-	ASSERT_EQ(0, run("mkdir -p /mnt/vu && head -c 4194304 /dev/urandom > /tmp/vu-payload"));
-	ASSERT_EQ(0, mount(self->e.dev, "/mnt/vu", "ext4", 0, NULL))
-		TH_LOG("mount: %s", strerror(errno));
-	EXPECT_EQ(0, run("cp /tmp/vu-payload /mnt/vu/payload && sync"));
-	EXPECT_EQ(0, umount("/mnt/vu"));
-	snprintf(cmd, sizeof(cmd), "/sbin/e2fsck -f -n %s >/dev/null 2>&1",
-		 self->e.dev);
-	EXPECT_EQ(0, run(cmd)) TH_LOG("e2fsck found errors");
-	/* Read it back from the disk, not from the page cache. */
-	ASSERT_EQ(0, run("echo 3 > /proc/sys/vm/drop_caches"));
-	ASSERT_EQ(0, mount(self->e.dev, "/mnt/vu", "ext4", MS_RDONLY, NULL));
-	EXPECT_EQ(0, run("cmp /tmp/vu-payload /mnt/vu/payload"));
-	EXPECT_EQ(0, umount("/mnt/vu"));
-	unlink("/tmp/vu-payload");
+	ext4_round_trip(self->e.dev, "/mnt/vu");
 }
 
 /*
